@@ -1,0 +1,73 @@
+#pragma once
+// From daily series to training batches: partition by date range, z-score with
+// training-period statistics, cut into time-major 365-day sequences with masks.
+// Built once per site (or once per site set for multi_site) and shared by all
+// runs of it.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mtl/config.hpp"
+#include "mtl/dataset.hpp"
+
+namespace mtl {
+
+/// Partition index on the results file's `partition` dimension.
+enum class Part { train = 0, val = 1, test = 2 };
+constexpr int kNumParts = 3;
+const char* to_string(Part p);
+
+/// z-score statistics of the training period (population std), kept to un-scale.
+/// Targets are indexed by Variable (flow = 0, temp = 1), not by role.
+struct Scaling {
+  std::vector<float> x_mean, x_std;        // [C]
+  std::array<double, kNumVariables> y_mean{};
+  std::array<double, kNumVariables> y_std{};
+  bool log_flow = false;                   // flow scaled as ln(max(q,0) + kLogFlowOffset)
+};
+constexpr double kLogFlowOffset = 1e-3;    // m3 s-1, keeps ln finite at zero flow
+
+/// One partition cut into sequences of seq_len days, time-major (oneDNN `tnc`).
+/// Training: consecutive non-overlapping blocks, partial last block dropped.
+/// Evaluation (val/test, and train for metrics): every day covered; the last
+/// partial block is padded at its end with zero inputs and NaN targets. The
+/// LSTM is causal and starts from zero state, so padding after the last real
+/// day never changes an earlier prediction.
+struct SequenceSet {
+  int seq_len = 0;   // T
+  int n_seq = 0;     // N
+  int n_in = 0;      // C
+  std::vector<float> x;          // [T, N, C] normalised drivers
+  std::vector<float> y;          // [T, N, 2] normalised targets: [...,0] primary, [...,1] auxiliary; NaN = missing
+  std::vector<int32_t> day;      // [T, N] days since 1970-01-01, -1 for padding
+  std::vector<int32_t> site;     // [N] index of the sequence's site in SiteData::site_indices
+};
+
+struct SiteData {
+  std::vector<int> site_indices;         // data-set site indices (one for single_site)
+  std::vector<std::string> site_ids;
+  Variable primary = Variable::flow;
+  bool has_auxiliary = true;
+  Variable auxiliary = Variable::temp;
+  std::vector<std::string> driver_names;
+  Scaling scaling;
+  SequenceSet train;                     // training blocks (partial dropped)
+  std::array<SequenceSet, kNumParts> eval;  // every day of train/val/test, padded
+  std::array<int64_t, 2> train_obs{};    // observed training days of [primary, auxiliary]
+};
+
+/// Prepare one site (single_site) or a pooled set of sites (multi_site; the
+/// statistics are pooled over the sites). Throws DataError naming the file
+/// (source), site, variable and date for a driver gap, a date range outside the
+/// file, or a partition with no days. No target observations is not an error
+/// here (it becomes a failed run).
+SiteData prepare_sites(const DataSet& data, const std::vector<int>& site_indices,
+                       const Config& cfg, const std::string& source);
+
+/// Un-scale one normalised value of variable v (inverse of the z-score, and of
+/// the log transform for flow when log_flow).
+double unscale(const Scaling& s, Variable v, double z);
+double scale(const Scaling& s, Variable v, double value);
+
+}  // namespace mtl

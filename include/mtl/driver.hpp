@@ -1,0 +1,19 @@
+#pragma once
+// Entry points of the two programs. main() only calls these.
+
+namespace mtl {
+
+/// Exit codes of mtl_mpi (documented in the README).
+enum ExitCode : int {
+  kExitOk = 0,           // every run done
+  kExitUsage = 1,        // bad command line (unknown option)
+  kExitConfig = 2,       // configuration or data error, found before any training
+  kExitRunsFailed = 3,   // the grid finished, some runs failed (status = failed)
+  kExitIncomplete = 4,   // stopped by SIGTERM/SIGUSR1 at a run boundary: resume me
+  kExitInternal = 5,     // unexpected internal error
+};
+
+int mtl_mpi_main(int argc, char** argv);
+int mtl_data_main(int argc, char** argv);
+
+}  // namespace mtl

@@ -1,4 +1,4 @@
-// Placeholder until the training core lands; removed by it.
+// Placeholder until the training core lands; the training-core work deletes this file.
 #include "mtl/train.hpp"
 
 namespace mtl {
@@ -8,11 +8,5 @@ RunResult train_run(const RunSpec& run, const SiteData&, const Config&, RunTrace
   r.status = RunStatus::failed;
   r.message = "training core not built yet";
   return r;
-}
-std::vector<RunResult> train_group(const std::vector<RunSpec>& runs, const SiteData& data,
-                                   const Config& cfg) {
-  std::vector<RunResult> out;
-  for (const auto& r : runs) out.push_back(train_run(r, data, cfg));
-  return out;
 }
 }  // namespace mtl

@@ -1,0 +1,25 @@
+#pragma once
+// Shared by the single-run and the lockstep paths: from a trained model's
+// normalised predictions to metrics (and requested un-scaled predictions).
+#include <array>
+#include <vector>
+
+#include "mtl/config.hpp"
+#include "mtl/data.hpp"
+#include "mtl/train.hpp"
+
+namespace mtl {
+
+/// pred[p]: normalised predictions on data.eval[p], [T, N, 2] (primary, auxiliary).
+/// Un-scales, fills result.sites (one SiteMetrics per site of data) and, as
+/// [output] predictions asks, result.predictions. all_predictions (nullable)
+/// receives every partition (for --trace).
+void evaluate_predictions(const SiteData& data, const Config& cfg,
+                          const std::array<std::vector<float>, kNumParts>& pred,
+                          RunResult& result, std::vector<Prediction>* all_predictions);
+
+/// Order of training sequences in epoch `epoch` (0-based) for mini-batches:
+/// a permutation of 0..n_seq-1 from the counter-based RNG keyed by (seed, epoch).
+std::vector<int> epoch_order(int seed, int epoch, int n_seq);
+
+}  // namespace mtl

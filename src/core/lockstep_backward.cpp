@@ -1,0 +1,172 @@
+// AVX-512 backward step of the lockstep trainer (one model, one time step t):
+//   dh   = dh_{from t+1} + dpred_t head_w^T                         [N, H]
+//   da_o = dh tanh(c) o (1 - o);   dc = dh o (1 - tanh(c)^2) + dc_{from t+1}
+//   da_i = dc g i (1 - i);  da_g = dc i (1 - g^2);  da_f = dc c_{t-1} f (1 - f)
+//   dc_{to t-1} = dc f;     dh_{to t-1} = da wh^T                       [N, 4H] x [4H, H]
+//   dwx += x_t^T da;  dwh += h_{t-1}^T da;  db += sum_n da;  dhead += h_t^T dpred_t
+// Accumulation order per gradient element: t descending, then n ascending, for
+// every model alike (see lockstep.hpp for why that gives group independence).
+#include "lockstep_internal.hpp"
+
+#if defined(__AVX512F__)
+// GCC 12 warns inside its own avx512fintrin.h (_mm512_undefined_ps in the masked
+// intrinsics), a known false positive; keep the build output clean.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+namespace mtl::lockstep::detail {
+namespace {
+
+inline __mmask16 chunk_mask(int left) {
+  return left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
+}
+inline __mmask16 tail_mask(int width) {
+  const int r = width % 16;
+  return r == 0 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << r) - 1u);
+}
+
+// Gate gradients of one row into dg (stride of the padded row), dc updated in place,
+// head-kernel gradient (transposed, [2, H]) accumulated.
+void gate_grads_row(int H, const StepIn& in, int n, const float* hwT, float* dh, float* dc,
+                    float* dg, float* dhwT) {
+  const float* a = in.act + static_cast<std::size_t>(n) * 4 * H;
+  const __m512 one = _mm512_set1_ps(1.0f);
+  const __m512 dp0 = _mm512_set1_ps(in.dpred[2 * n]), dp1 = _mm512_set1_ps(in.dpred[2 * n + 1]);
+  for (int k0 = 0; k0 < H; k0 += 16) {
+    const __mmask16 m = chunk_mask(H - k0);
+    const int q = n * H + k0;
+    __m512 dhv = _mm512_maskz_loadu_ps(m, dh + q);
+    dhv = _mm512_fmadd_ps(dp0, _mm512_maskz_loadu_ps(m, hwT + k0), dhv);
+    dhv = _mm512_fmadd_ps(dp1, _mm512_maskz_loadu_ps(m, hwT + H + k0), dhv);
+    const __m512 i = _mm512_maskz_loadu_ps(m, a + k0);
+    const __m512 f = _mm512_maskz_loadu_ps(m, a + H + k0);
+    const __m512 g = _mm512_maskz_loadu_ps(m, a + 2 * H + k0);
+    const __m512 o = _mm512_maskz_loadu_ps(m, a + 3 * H + k0);
+    const __m512 t = _mm512_maskz_loadu_ps(m, in.tc + q);
+    const __m512 cp = _mm512_maskz_loadu_ps(m, in.c_prev + q);
+    const __m512 dao = _mm512_mul_ps(_mm512_mul_ps(dhv, t), _mm512_mul_ps(o, _mm512_sub_ps(one, o)));
+    const __m512 dcv =
+        _mm512_fmadd_ps(_mm512_mul_ps(dhv, o), _mm512_fnmadd_ps(t, t, one),
+                        _mm512_maskz_loadu_ps(m, dc + q));
+    const __m512 dai = _mm512_mul_ps(_mm512_mul_ps(dcv, g), _mm512_mul_ps(i, _mm512_sub_ps(one, i)));
+    const __m512 dag = _mm512_mul_ps(_mm512_mul_ps(dcv, i), _mm512_fnmadd_ps(g, g, one));
+    const __m512 daf = _mm512_mul_ps(_mm512_mul_ps(dcv, cp), _mm512_mul_ps(f, _mm512_sub_ps(one, f)));
+    _mm512_mask_storeu_ps(dg + k0, m, dai);
+    _mm512_mask_storeu_ps(dg + H + k0, m, daf);
+    _mm512_mask_storeu_ps(dg + 2 * H + k0, m, dag);
+    _mm512_mask_storeu_ps(dg + 3 * H + k0, m, dao);
+    _mm512_mask_storeu_ps(dc + q, m, _mm512_mul_ps(dcv, f));
+    const __m512 hv = _mm512_maskz_loadu_ps(m, in.h + q);
+    _mm512_mask_storeu_ps(dhwT + k0, m,
+                          _mm512_fmadd_ps(dp0, hv, _mm512_maskz_loadu_ps(m, dhwT + k0)));
+    _mm512_mask_storeu_ps(dhwT + H + k0, m,
+                          _mm512_fmadd_ps(dp1, hv, _mm512_maskz_loadu_ps(m, dhwT + H + k0)));
+  }
+}
+
+// dh[R rows, H] = dg[R, 4H] whT[4H, H]  (HV = vectors over H).
+template <int R, int HV>
+void dh_block(int H, int G, const float* dg, int ldg, const float* whT, float* dh) {
+  const __mmask16 mt = tail_mask(H);
+  __m512 acc[R][HV];
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < HV; ++v) acc[r][v] = _mm512_setzero_ps();
+  for (int j = 0; j < G; ++j) {
+    __m512 w[HV];
+    for (int v = 0; v < HV; ++v)
+      w[v] = _mm512_maskz_loadu_ps(v == HV - 1 ? mt : 0xFFFF, whT + j * H + 16 * v);
+    for (int r = 0; r < R; ++r) {
+      const __m512 a = _mm512_set1_ps(dg[r * ldg + j]);
+      for (int v = 0; v < HV; ++v) acc[r][v] = _mm512_fmadd_ps(a, w[v], acc[r][v]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < HV; ++v)
+      _mm512_mask_storeu_ps(dh + r * H + 16 * v, v == HV - 1 ? mt : 0xFFFF, acc[r][v]);
+}
+
+template <int HV>
+void dh_all(int N, int H, int G, const float* dg, int ldg, const float* whT, float* dh) {
+  constexpr int kR = 6;
+  int n = 0;
+  for (; n + kR <= N; n += kR) dh_block<kR, HV>(H, G, dg + n * ldg, ldg, whT, dh + n * H);
+  for (; n < N; ++n) dh_block<1, HV>(H, G, dg + n * ldg, ldg, whT, dh + n * H);
+}
+
+// dW[R rows, G] += z[N, R (stride ldz)]^T dg[N, G]
+template <int R, int NV>
+void outer_block(int N, int G, const float* z, int ldz, const float* dg, int ldg, float* dw) {
+  const __mmask16 mt = tail_mask(G);
+  __m512 acc[R][NV];
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v)
+      acc[r][v] = _mm512_maskz_loadu_ps(v == NV - 1 ? mt : 0xFFFF, dw + r * G + 16 * v);
+  for (int n = 0; n < N; ++n) {
+    __m512 dv[NV];
+    for (int v = 0; v < NV; ++v) dv[v] = _mm512_loadu_ps(dg + n * ldg + 16 * v);
+    for (int r = 0; r < R; ++r) {
+      const __m512 a = _mm512_set1_ps(z[n * ldz + r]);
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(a, dv[v], acc[r][v]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v)
+      _mm512_mask_storeu_ps(dw + r * G + 16 * v, v == NV - 1 ? mt : 0xFFFF, acc[r][v]);
+}
+
+template <int NV>
+void outer_all(int N, int K, int G, const float* z, const float* dg, int ldg, float* dw) {
+  int k = 0;
+  for (; k + 4 <= K; k += 4) outer_block<4, NV>(N, G, z + k, K, dg, ldg, dw + k * G);
+  const int rest = K - k;
+  if (rest == 3) outer_block<3, NV>(N, G, z + k, K, dg, ldg, dw + k * G);
+  if (rest == 2) outer_block<2, NV>(N, G, z + k, K, dg, ldg, dw + k * G);
+  if (rest == 1) outer_block<1, NV>(N, G, z + k, K, dg, ldg, dw + k * G);
+}
+
+template <int NV>
+void weight_grads(const Dims& d, const StepIn& in, const float* dg, int ldg, float* grads,
+                  const ParamLayout& lay, bool has_prev) {
+  const int N = d.n_seq, G = d.gates();
+  outer_all<NV>(N, d.n_in, G, in.x, dg, ldg, grads + lay.wx);
+  if (has_prev) outer_all<NV>(N, d.hidden, G, in.h_prev, dg, ldg, grads + lay.wh);
+  const __mmask16 mt = tail_mask(G);
+  float* db = grads + lay.b;
+  for (int v = 0; v < NV; ++v) {
+    const __mmask16 m = v == NV - 1 ? mt : 0xFFFF;
+    __m512 acc = _mm512_maskz_loadu_ps(m, db + 16 * v);
+    for (int n = 0; n < N; ++n) acc = _mm512_add_ps(acc, _mm512_loadu_ps(dg + n * ldg + 16 * v));
+    _mm512_mask_storeu_ps(db + 16 * v, m, acc);
+  }
+}
+
+}  // namespace
+
+void avx_backward_step(const Dims& d, const float* p, const ParamLayout& lay, const StepIn& in,
+                       float* grads, bool need_dh, Scratch& s) {
+  const int N = d.n_seq, H = d.hidden, G = d.gates(), NV = (G + 15) / 16, ldg = NV * 16;
+  float* dhb = grads + lay.head_b;
+  for (int n = 0; n < N; ++n) {
+    gate_grads_row(H, in, n, s.hwT.data(), s.dh.data(), s.dc.data(), s.dg.data() + n * ldg,
+                   s.dhwT.data());
+    dhb[0] += in.dpred[2 * n];
+    dhb[1] += in.dpred[2 * n + 1];
+  }
+  if (need_dh) {
+    if (H <= 16)
+      dh_all<1>(N, H, G, s.dg.data(), ldg, s.whT.data(), s.dh.data());
+    else
+      dh_all<2>(N, H, G, s.dg.data(), ldg, s.whT.data(), s.dh.data());
+  }
+  switch (NV) {
+    case 1: weight_grads<1>(d, in, s.dg.data(), ldg, grads, lay, need_dh); break;
+    case 2: weight_grads<2>(d, in, s.dg.data(), ldg, grads, lay, need_dh); break;
+    case 3: weight_grads<3>(d, in, s.dg.data(), ldg, grads, lay, need_dh); break;
+    case 4: weight_grads<4>(d, in, s.dg.data(), ldg, grads, lay, need_dh); break;
+    case 5: weight_grads<5>(d, in, s.dg.data(), ldg, grads, lay, need_dh); break;
+    default: weight_grads<6>(d, in, s.dg.data(), ldg, grads, lay, need_dh); break;
+  }
+}
+
+}  // namespace mtl::lockstep::detail
+#endif  // __AVX512F__

@@ -1,0 +1,184 @@
+// AVX-512 step kernels of the lockstep trainer: one model, one time step.
+//
+// Why own kernels and not oneDNN matmul: the products of one step are tiny
+// ([N=25, C+H=27] x [27, 4H=80] forward; [25, 80] x [80, 20] and [27, 25] x [25, 80]
+// backward), so a primitive call costs more than the arithmetic, and oneDNN does
+// not promise that a model's results stay bit-identical when the batch of models
+// (the matmul batch dimension) changes. These register-blocked loops give every
+// model the same instruction sequence whatever the group, which is the
+// determinism argument of lockstep.hpp. Measured numbers: notes/lockstep.md.
+//
+// Register blocking (H = 20, 4H = 80 = 5 zmm): forward gates 4 rows x 5 vectors =
+// 20 accumulators over K = C + H; dh_{t-1} 6 rows x 2 vectors over K = 4H; dW 4
+// rows of W x 5 vectors over the N rows. Every accumulation runs in a fixed order.
+#include "lockstep_internal.hpp"
+
+#if defined(__AVX512F__)
+// GCC 12 warns inside its own avx512fintrin.h (_mm512_undefined_ps in the masked
+// intrinsics), a known false positive; keep the build output clean.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#endif
+
+#include <algorithm>
+
+namespace mtl::lockstep {
+
+#if defined(__AVX512F__)
+bool vector_path(int hidden) { return hidden > 0 && kNumGates * hidden <= 96; }
+#else
+bool vector_path(int) { return false; }
+#endif
+
+#if defined(__AVX512F__)
+namespace detail {
+namespace {
+
+inline __mmask16 tail_mask(int width) {  // lanes of the last vector of `width` columns
+  const int r = width % 16;
+  return r == 0 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << r) - 1u);
+}
+inline __mmask16 chunk_mask(int left) {  // lanes of a chunk with `left` columns remaining
+  return left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
+}
+
+// Same operations as fast_exp (lockstep_math.cpp), 16 lanes at a time.
+inline __m512 v_exp(__m512 x) {
+  x = _mm512_min_ps(_mm512_set1_ps(88.0f), x);  // min/max return the 2nd operand on NaN
+  x = _mm512_max_ps(_mm512_set1_ps(-88.0f), x);
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+  return _mm512_scalef_ps(p, n);
+}
+inline __m512 v_sigmoid(__m512 x) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  return _mm512_div_ps(one, _mm512_add_ps(one, v_exp(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+}
+inline __m512 v_tanh(__m512 x) {
+  return _mm512_fmadd_ps(_mm512_set1_ps(2.0f), v_sigmoid(_mm512_add_ps(x, x)),
+                         _mm512_set1_ps(-1.0f));
+}
+
+// pre[R rows, NV*16] = b + x[R, C] wx + h[R, H] wh.
+template <int R, int NV>
+void gates_block(int C, int H, int G, const float* x, const float* hp, const float* wx,
+                 const float* wh, const float* b, float* pre, int ldp) {
+  const __mmask16 mt = tail_mask(G);
+  __m512 acc[R][NV];
+  for (int v = 0; v < NV; ++v) {
+    const __m512 bv = _mm512_maskz_loadu_ps(v == NV - 1 ? mt : 0xFFFF, b + 16 * v);
+    for (int r = 0; r < R; ++r) acc[r][v] = bv;
+  }
+  for (int k = 0; k < C; ++k) {
+    __m512 w[NV];
+    for (int v = 0; v < NV; ++v)
+      w[v] = _mm512_maskz_loadu_ps(v == NV - 1 ? mt : 0xFFFF, wx + k * G + 16 * v);
+    for (int r = 0; r < R; ++r) {
+      const __m512 a = _mm512_set1_ps(x[r * C + k]);
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(a, w[v], acc[r][v]);
+    }
+  }
+  for (int k = 0; k < H; ++k) {
+    __m512 w[NV];
+    for (int v = 0; v < NV; ++v)
+      w[v] = _mm512_maskz_loadu_ps(v == NV - 1 ? mt : 0xFFFF, wh + k * G + 16 * v);
+    for (int r = 0; r < R; ++r) {
+      const __m512 a = _mm512_set1_ps(hp[r * H + k]);
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(a, w[v], acc[r][v]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v) _mm512_storeu_ps(pre + r * ldp + 16 * v, acc[r][v]);
+}
+
+template <int NV>
+void gates_all(const Dims& d, const float* x, const float* hp, const float* wx, const float* wh,
+               const float* b, float* pre) {
+  const int C = d.n_in, H = d.hidden, G = d.gates(), ldp = NV * 16;
+  int n = 0;
+  for (; n + 4 <= d.n_seq; n += 4)
+    gates_block<4, NV>(C, H, G, x + n * C, hp + n * H, wx, wh, b, pre + n * ldp, ldp);
+  const int rest = d.n_seq - n;
+  const float* xr = x + n * C;
+  const float* hr = hp + n * H;
+  float* pr = pre + n * ldp;
+  if (rest == 3) gates_block<3, NV>(C, H, G, xr, hr, wx, wh, b, pr, ldp);
+  if (rest == 2) gates_block<2, NV>(C, H, G, xr, hr, wx, wh, b, pr, ldp);
+  if (rest == 1) gates_block<1, NV>(C, H, G, xr, hr, wx, wh, b, pr, ldp);
+}
+
+// act = sig(pre) on i, f, o columns, tanh(pre) = 2 sig(2 pre) - 1 on g columns.
+void activate_row(int H, int G, const float* pre, float* act) {
+  const __m512 one = _mm512_set1_ps(1.0f), two = _mm512_set1_ps(2.0f);
+  const __m512 zero = _mm512_setzero_ps(), mone = _mm512_set1_ps(-1.0f);
+  for (int j0 = 0; j0 < G; j0 += 16) {
+    __mmask16 is_tanh = 0;
+    for (int l = 0; l < 16; ++l)
+      if (j0 + l >= 2 * H && j0 + l < 3 * H) is_tanh = static_cast<__mmask16>(is_tanh | (1u << l));
+    const __m512 scale = _mm512_mask_blend_ps(is_tanh, one, two);
+    const __m512 shift = _mm512_mask_blend_ps(is_tanh, zero, mone);
+    const __m512 y = v_sigmoid(_mm512_mul_ps(scale, _mm512_loadu_ps(pre + j0)));
+    _mm512_mask_storeu_ps(act + j0, chunk_mask(G - j0), _mm512_fmadd_ps(scale, y, shift));
+  }
+}
+
+// c = f c_prev + i g, tc = tanh(c), h = o tc; pred = h head_w + head_b (one row).
+void cell_row(int H, const float* a, const float* cp, const float* hwT, const float* hb,
+              float* c, float* tc, float* h, float* pred) {
+  __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+  for (int k0 = 0; k0 < H; k0 += 16) {
+    const __mmask16 m = chunk_mask(H - k0);
+    const __m512 i = _mm512_maskz_loadu_ps(m, a + k0);
+    const __m512 f = _mm512_maskz_loadu_ps(m, a + H + k0);
+    const __m512 g = _mm512_maskz_loadu_ps(m, a + 2 * H + k0);
+    const __m512 o = _mm512_maskz_loadu_ps(m, a + 3 * H + k0);
+    const __m512 cv = _mm512_fmadd_ps(f, _mm512_maskz_loadu_ps(m, cp + k0), _mm512_mul_ps(i, g));
+    const __m512 t = v_tanh(cv);
+    const __m512 hv = _mm512_mul_ps(o, t);
+    _mm512_mask_storeu_ps(c + k0, m, cv);
+    _mm512_mask_storeu_ps(tc + k0, m, t);
+    _mm512_mask_storeu_ps(h + k0, m, hv);
+    s0 = _mm512_fmadd_ps(hv, _mm512_maskz_loadu_ps(m, hwT + k0), s0);
+    s1 = _mm512_fmadd_ps(hv, _mm512_maskz_loadu_ps(m, hwT + H + k0), s1);
+  }
+  pred[0] = hb[0] + _mm512_reduce_add_ps(s0);
+  pred[1] = hb[1] + _mm512_reduce_add_ps(s1);
+}
+
+}  // namespace
+
+void avx_forward_step(const Dims& d, const float* p, const ParamLayout& lay, const float* x_t,
+                      const float* h_prev, const float* c_prev, float* act, float* c, float* tc,
+                      float* h, float* pred, Scratch& s) {
+  const int H = d.hidden, G = d.gates(), NV = (G + 15) / 16;
+  const float *wx = p + lay.wx, *wh = p + lay.wh, *b = p + lay.b;
+  switch (NV) {
+    case 1: gates_all<1>(d, x_t, h_prev, wx, wh, b, s.pre.data()); break;
+    case 2: gates_all<2>(d, x_t, h_prev, wx, wh, b, s.pre.data()); break;
+    case 3: gates_all<3>(d, x_t, h_prev, wx, wh, b, s.pre.data()); break;
+    case 4: gates_all<4>(d, x_t, h_prev, wx, wh, b, s.pre.data()); break;
+    case 5: gates_all<5>(d, x_t, h_prev, wx, wh, b, s.pre.data()); break;
+    default: gates_all<6>(d, x_t, h_prev, wx, wh, b, s.pre.data()); break;
+  }
+  const int ldp = NV * 16;
+  for (int n = 0; n < d.n_seq; ++n) {
+    float* a = act + static_cast<std::size_t>(n) * G;
+    activate_row(H, G, s.pre.data() + n * ldp, a);
+    cell_row(H, a, c_prev + n * H, s.hwT.data(), p + lay.head_b, c + n * H, tc + n * H,
+             h + n * H, pred + 2 * n);
+  }
+}
+
+}  // namespace detail
+#endif  // __AVX512F__
+
+}  // namespace mtl::lockstep

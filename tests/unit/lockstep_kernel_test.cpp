@@ -1,0 +1,169 @@
+// Lockstep LSTM kernels (one model) against a double-precision scalar reference
+// written here: forward predictions and every parameter gradient for a given dL/dpred.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <vector>
+
+#include "mtl/lockstep.hpp"
+#include "mtl/params.hpp"
+
+namespace {
+
+using mtl::ParamLayout;
+namespace ls = mtl::lockstep;
+
+std::vector<float> uniform(std::size_t n, std::uint64_t seed, float lo, float hi) {
+  std::vector<float> v(n);
+  std::uint64_t s = seed * 0x9E3779B97F4A7C15ULL + 12345;
+  for (auto& e : v) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    e = lo + (hi - lo) * static_cast<float>(static_cast<double>(s >> 11) / 9007199254740992.0);
+  }
+  return v;
+}
+
+double sig(double a) { return 1.0 / (1.0 + std::exp(-a)); }
+
+// Double reference: forward (pred), backward (grads) for dpred. x [T, N, C].
+struct Ref {
+  std::vector<double> pred, grads;
+  Ref(const ls::Dims& d, int T, const std::vector<float>& p, const ParamLayout& L,
+      const std::vector<float>& x, const std::vector<float>& dpred) {
+    const int C = d.n_in, H = d.hidden, G = 4 * H, N = d.n_seq;
+    std::vector<double> act(T * N * G), c(T * N * H), h(T * N * H);
+    pred.assign(T * N * 2, 0.0);
+    for (int t = 0; t < T; ++t)
+      for (int n = 0; n < N; ++n) {
+        double* a = &act[(t * N + n) * G];
+        for (int j = 0; j < G; ++j) {
+          double s = p[L.b + j];
+          for (int k = 0; k < C; ++k) s += double(x[(t * N + n) * C + k]) * p[L.wx + k * G + j];
+          if (t > 0)
+            for (int k = 0; k < H; ++k) s += h[((t - 1) * N + n) * H + k] * p[L.wh + k * G + j];
+          a[j] = (j >= 2 * H && j < 3 * H) ? std::tanh(s) : sig(s);
+        }
+        for (int k = 0; k < H; ++k) {
+          const double cp = t > 0 ? c[((t - 1) * N + n) * H + k] : 0.0;
+          const double cv = a[H + k] * cp + a[k] * a[2 * H + k];
+          c[(t * N + n) * H + k] = cv;
+          h[(t * N + n) * H + k] = a[3 * H + k] * std::tanh(cv);
+        }
+        for (int v = 0; v < 2; ++v) {
+          double s = p[L.head_b + v];
+          for (int k = 0; k < H; ++k) s += h[(t * N + n) * H + k] * p[L.head_w + k * 2 + v];
+          pred[(t * N + n) * 2 + v] = s;
+        }
+      }
+    grads.assign(L.total, 0.0);
+    std::vector<double> dh(N * H, 0.0), dc(N * H, 0.0), da(G);
+    for (int t = T - 1; t >= 0; --t) {
+      std::vector<double> dh_prev(N * H, 0.0);
+      for (int n = 0; n < N; ++n) {
+        const double* a = &act[(t * N + n) * G];
+        for (int v = 0; v < 2; ++v) {
+          const double dp = dpred[(t * N + n) * 2 + v];
+          grads[L.head_b + v] += dp;
+          for (int k = 0; k < H; ++k) {
+            grads[L.head_w + k * 2 + v] += dp * h[(t * N + n) * H + k];
+            dh[n * H + k] += dp * p[L.head_w + k * 2 + v];
+          }
+        }
+        for (int k = 0; k < H; ++k) {
+          const double cv = c[(t * N + n) * H + k], tc = std::tanh(cv);
+          const double cp = t > 0 ? c[((t - 1) * N + n) * H + k] : 0.0;
+          const double i = a[k], f = a[H + k], g = a[2 * H + k], o = a[3 * H + k];
+          const double dhv = dh[n * H + k];
+          da[3 * H + k] = dhv * tc * o * (1 - o);
+          const double dcv = dhv * o * (1 - tc * tc) + dc[n * H + k];
+          da[k] = dcv * g * i * (1 - i);
+          da[2 * H + k] = dcv * i * (1 - g * g);
+          da[H + k] = dcv * cp * f * (1 - f);
+          dc[n * H + k] = dcv * f;
+        }
+        for (int j = 0; j < G; ++j) {
+          grads[L.b + j] += da[j];
+          for (int k = 0; k < C; ++k) grads[L.wx + k * G + j] += x[(t * N + n) * C + k] * da[j];
+          if (t > 0)
+            for (int k = 0; k < H; ++k) {
+              grads[L.wh + k * G + j] += h[((t - 1) * N + n) * H + k] * da[j];
+              dh_prev[n * H + k] += da[j] * p[L.wh + k * G + j];
+            }
+        }
+      }
+      dh = dh_prev;
+    }
+  }
+};
+
+double rel_err(const std::vector<float>& a, const std::vector<double>& b) {
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    num += (a[i] - b[i]) * (a[i] - b[i]);
+    den += b[i] * b[i];
+  }
+  return std::sqrt(num / den);
+}
+
+void check_shape(int C, int H, int N, int T) {
+  const ls::Dims d{C, H, N};
+  const ParamLayout L = mtl::make_param_layout(C, H);
+  const auto p = uniform(L.total, 1 + H, -0.4f, 0.4f);
+  const auto x = uniform(static_cast<std::size_t>(T) * N * C, 2, -2.f, 2.f);
+  const auto dpred = uniform(static_cast<std::size_t>(T) * N * 2, 3, -0.01f, 0.01f);
+  ls::Tape tape;
+  tape.resize(T, d);
+  ls::Scratch s;
+  s.resize(d);
+  std::vector<float> pred(static_cast<std::size_t>(T) * N * 2), grads(L.total), pred2(pred.size());
+  ls::forward_train(d, T, p.data(), L, x.data(), tape, pred.data(), s);
+  ls::forward_predict(d, T, p.data(), L, x.data(), pred2.data(), s);
+  ls::backward(d, T, p.data(), L, x.data(), tape, dpred.data(), grads.data(), s);
+  const Ref ref(d, T, p, L, x, dpred);
+  // Tolerance: each float result is a chain of dot products of length K = C + H
+  // (forward), 4H (dh) and T*N (dW) through T steps; the worst-case linear bound
+  // of float accumulation (Higham gamma_n = n u, u = 2^-24) summed over the chain
+  // is about T (C + 5H) u + T N u; the fast activations add ~2 ulp per step.
+  const double u = std::ldexp(1.0, -24);
+  const double tol = (T * (C + 5.0 * H + 4) + T * N) * u;
+  std::printf("C=%d H=%d N=%d T=%d: pred rel err %.2e, grad rel err %.2e, tol %.2e\n", C, H, N, T,
+              rel_err(pred, ref.pred), rel_err(grads, ref.grads), tol);
+  EXPECT_LT(rel_err(pred, ref.pred), tol) << "C=" << C << " H=" << H;
+  EXPECT_EQ(pred, pred2) << "inference and training forward must agree bit for bit";
+  EXPECT_LT(rel_err(grads, ref.grads), tol) << "C=" << C << " H=" << H;
+  // Per-tensor check so a broken small tensor (head_b, b) is not hidden in the norm.
+  for (auto [off, len] : {std::pair{L.wx, L.wh - L.wx}, {L.wh, L.b - L.wh}, {L.b, L.head_w - L.b},
+                          {L.head_w, L.head_b - L.head_w}, {L.head_b, std::size_t{2}}}) {
+    std::vector<float> a(grads.begin() + off, grads.begin() + off + len);
+    std::vector<double> b(ref.grads.begin() + off, ref.grads.begin() + off + len);
+    EXPECT_LT(rel_err(a, b), tol) << "tensor at offset " << off << " C=" << C << " H=" << H;
+  }
+}
+
+TEST(LockstepKernel, MatchesDoubleReferenceH20) { check_shape(7, 20, 25, 40); }
+TEST(LockstepKernel, MatchesDoubleReferenceOddShapes) {
+  check_shape(3, 5, 7, 20);    // 4H = 20: partial vectors, row remainders
+  check_shape(7, 24, 9, 15);   // largest vector-path H
+  check_shape(2, 30, 3, 10);   // scalar path (4H > 96)
+  check_shape(7, 16, 4, 12);   // 4H = 64 exact vectors
+}
+
+TEST(LockstepKernel, FastExpAccuracy) {
+  // Relative error of fast_exp vs double exp over the range the LSTM uses.
+  double worst = 0;
+  for (float x = -87.f; x <= 88.f; x += 0.0137f) {
+    const double e = std::exp(double(x));
+    worst = std::max(worst, std::fabs(ls::fast_exp(x) - e) / e);
+  }
+  EXPECT_LT(worst, 4 * std::ldexp(1.0, -24)) << "fast_exp must stay within 4 ulp";
+  double wt = 0;
+  for (float x = -20.f; x <= 20.f; x += 0.0011f) wt = std::max(wt, std::fabs(ls::fast_tanh(x) - std::tanh(double(x))));
+  EXPECT_LT(wt, 4 * std::ldexp(1.0, -24)) << "fast_tanh absolute error";
+  EXPECT_TRUE(std::isnan(ls::fast_sigmoid(NAN)));
+  EXPECT_LT(ls::fast_sigmoid(-1000.f), 1e-38f);  // exp argument clamped at 88
+  EXPECT_EQ(ls::fast_sigmoid(1000.f), 1.0f);
+}
+
+}  // namespace

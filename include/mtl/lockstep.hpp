@@ -16,7 +16,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "mtl/config.hpp"
+#include "mtl/data.hpp"
+#include "mtl/grid.hpp"
 #include "mtl/params.hpp"
+#include "mtl/train.hpp"
 
 namespace mtl::lockstep {
 
@@ -85,5 +89,16 @@ void backward(const Dims& d, int steps, const float* params, const ParamLayout& 
 double train_flops(const Dims& d, int steps);
 /// FLOP of one forward_predict.
 double predict_flops(const Dims& d, int steps);
+
+/// Group size used when cfg.train.group == 0 (chosen by measurement, notes/lockstep.md).
+int default_group_size();
+
+/// train_group without the single-run fallback: trains `runs` in chunks of
+/// cfg.train.group (0 = default_group_size()) models; evaluate = false skips the
+/// metrics (tests, benchmarks). final_params (nullable) receives each run's final
+/// flat parameters, in run order.
+std::vector<RunResult> train_group_models(const std::vector<RunSpec>& runs, const SiteData& data,
+                                          const Config& cfg, bool evaluate,
+                                          std::vector<std::vector<float>>* final_params);
 
 }  // namespace mtl::lockstep

@@ -1,0 +1,265 @@
+// train_run and evaluate_predictions on a tiny synthetic SiteData built here:
+// 3 sine-driven inputs, T = 30, 4 training sequences, targets that follow the
+// inputs with a lag (so an LSTM can learn them), some targets missing.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "mtl/evaluate.hpp"
+#include "mtl/loss.hpp"
+#include "mtl/lstm.hpp"
+#include "mtl/params.hpp"
+#include "mtl/train.hpp"
+#include "support/lstm_ref.hpp"
+
+namespace {
+
+constexpr int kT = 30, kC = 3;
+constexpr int32_t kDay0 = 10000;  // 1997-05-19
+const float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+double driver(int c, int32_t d) {
+  const double w = 2 * M_PI * d / 23.0;
+  return c == 0 ? std::sin(w) : c == 1 ? std::cos(0.7 * w) : std::sin(0.3 * w + 1);
+}
+
+/// n_real sequences of consecutive days from day0; pad_days at the end are padding.
+mtl::SequenceSet make_set(int n_seq, int32_t day0, int pad_days, double aux_sign = 1.0) {
+  mtl::SequenceSet s;
+  s.seq_len = kT;
+  s.n_seq = n_seq;
+  s.n_in = kC;
+  s.x.assign(static_cast<std::size_t>(kT) * n_seq * kC, 0.0f);
+  s.y.assign(static_cast<std::size_t>(kT) * n_seq * 2, kNaN);
+  s.day.assign(static_cast<std::size_t>(kT) * n_seq, -1);
+  s.site.assign(n_seq, 0);
+  const int real = kT * n_seq - pad_days;
+  for (int n = 0; n < n_seq; ++n)
+    for (int t = 0; t < kT; ++t) {
+      const int k = n * kT + t;  // position in time
+      if (k >= real) continue;
+      const std::size_t r = static_cast<std::size_t>(t) * n_seq + n;
+      const int32_t d = day0 + k;
+      s.day[r] = d;
+      for (int c = 0; c < kC; ++c) s.x[r * kC + c] = static_cast<float>(driver(c, d));
+      // primary: lagged mix of the drivers; every 7th day missing
+      if (d % 7 != 3) s.y[r * 2] = static_cast<float>(0.8 * driver(0, d - 2) + 0.3 * driver(1, d));
+      // auxiliary: another mix; every 3rd day missing
+      if (d % 3 != 0) s.y[r * 2 + 1] = static_cast<float>(aux_sign * 0.6 * driver(2, d - 1));
+    }
+  return s;
+}
+
+int64_t observed(const mtl::SequenceSet& s, int col) {
+  int64_t n = 0;
+  for (std::size_t r = 0; r < s.day.size(); ++r) n += !std::isnan(s.y[r * 2 + col]);
+  return n;
+}
+
+mtl::SiteData make_site() {
+  mtl::SiteData d;
+  d.site_indices = {0};
+  d.site_ids = {"tiny"};
+  d.primary = mtl::Variable::flow;
+  d.auxiliary = mtl::Variable::temp;
+  d.has_auxiliary = true;
+  d.driver_names = {"a", "b", "c"};
+  d.scaling.x_mean.assign(kC, 0.0f);
+  d.scaling.x_std.assign(kC, 1.0f);
+  d.scaling.y_mean = {10.0, 5.0};
+  d.scaling.y_std = {2.0, 3.0};
+  d.train = make_set(4, kDay0, 0);
+  d.eval[0] = make_set(4, kDay0, 0);
+  d.eval[1] = make_set(2, kDay0 + 4 * kT, 7);
+  d.eval[2] = make_set(2, kDay0 + 6 * kT, 11);
+  d.train_obs = {observed(d.train, 0), observed(d.train, 1)};
+  return d;
+}
+
+mtl::Config make_config(int epochs = 40) {
+  mtl::Config c;
+  c.model.hidden = 8;
+  c.model.seq_len = kT;
+  c.train.epochs = epochs;
+  c.train.learning_rate = 0.01;  // a tiny problem: reach visible progress in 40 steps
+  c.output.predictions = mtl::PredictionOutput::test;
+  return c;
+}
+
+mtl::RunSpec make_run(double lambda, int seed) {
+  mtl::RunSpec r;
+  r.run_id = 7;
+  r.site_index = 3;
+  r.lambda = lambda;
+  r.seed = seed;
+  return r;
+}
+
+TEST(Train, ReducesLossAndEvaluates) {
+  const mtl::SiteData d = make_site();
+  const mtl::RunResult r = mtl::train_run(make_run(1.0, 0), d, make_config());
+  ASSERT_EQ(r.status, mtl::RunStatus::done) << r.message;
+  EXPECT_EQ(r.run_id, 7);
+  ASSERT_EQ(r.epochs_run, 40);
+  ASSERT_EQ(r.loss_total.size(), 40u);
+  EXPECT_LT(r.loss_total.back(), r.loss_total.front());
+  EXPECT_LT(r.loss_primary.back(), r.loss_primary.front());
+  EXPECT_EQ(r.final_loss, r.loss_total.back());
+  EXPECT_GT(r.train_seconds, 0.0);
+  ASSERT_EQ(r.sites.size(), 1u);
+  EXPECT_EQ(r.sites[0].site_index, 3);  // the RunSpec's grid index for a single site
+  // n_obs counts observed real days only (padding and NaN excluded), per variable.
+  for (int p = 0; p < mtl::kNumParts; ++p) {
+    EXPECT_EQ(r.sites[0].m[p][0].n_obs, observed(d.eval[p], 0)) << p;
+    EXPECT_EQ(r.sites[0].m[p][1].n_obs, observed(d.eval[p], 1)) << p;
+    EXPECT_TRUE(std::isfinite(r.sites[0].m[p][0].rmse));
+  }
+  ASSERT_EQ(r.predictions.size(), 1u);  // [output] predictions = test
+  EXPECT_EQ(r.predictions[0].part, mtl::Part::test);
+  EXPECT_EQ(r.predictions[0].day.size(), std::size_t(2 * kT - 11));
+}
+
+TEST(Train, PredictionsAreUnscaledModelOutputs) {
+  const mtl::SiteData d = make_site();
+  mtl::RunTrace trace;
+  const mtl::RunResult r = mtl::train_run(make_run(1.0, 2), d, make_config(5), &trace);
+  ASSERT_EQ(r.status, mtl::RunStatus::done);
+  ASSERT_EQ(trace.predictions.size(), 3u);
+  const mtl::SequenceSet& s = d.eval[2];
+  std::vector<float> pred(static_cast<std::size_t>(kT) * s.n_seq * 2);
+  mtl::lstm_net({kT, s.n_seq, kC, 8}, mtl::LstmMode::inference)
+      .forward(trace.final_params.data(), s.x.data(), pred.data());
+  const mtl::Prediction& p = trace.predictions[2];
+  ASSERT_EQ(p.part, mtl::Part::test);
+  std::size_t i = 0;
+  for (int n = 0; n < s.n_seq; ++n)
+    for (int t = 0; t < kT; ++t) {
+      const std::size_t row = static_cast<std::size_t>(t) * s.n_seq + n;
+      if (s.day[row] < 0) continue;
+      ASSERT_EQ(p.day[i], s.day[row]);
+      // Same float computation, same unscale: exact.
+      EXPECT_EQ(p.value[i * 2 + 0], float(mtl::unscale(d.scaling, mtl::Variable::flow, pred[row * 2])));
+      EXPECT_EQ(p.value[i * 2 + 1], float(mtl::unscale(d.scaling, mtl::Variable::temp, pred[row * 2 + 1])));
+      ++i;
+    }
+  EXPECT_EQ(i, p.day.size());
+}
+
+TEST(Train, LambdaZeroIgnoresAuxiliaryTarget) {
+  mtl::SiteData a = make_site(), b = make_site();
+  for (std::size_t r = 0; r < b.train.day.size(); ++r)  // other auxiliary targets
+    if (!std::isnan(b.train.y[r * 2 + 1])) b.train.y[r * 2 + 1] = -3.0f * b.train.y[r * 2 + 1] + 1;
+  mtl::RunTrace ta, tb;
+  const mtl::RunResult ra = mtl::train_run(make_run(0.0, 1), a, make_config(10), &ta);
+  const mtl::RunResult rb = mtl::train_run(make_run(0.0, 1), b, make_config(10), &tb);
+  ASSERT_EQ(ra.status, mtl::RunStatus::done);
+  EXPECT_EQ(ra.loss_total, ra.loss_primary);  // L = RMSE_primary + 0 * RMSE_aux
+  EXPECT_EQ(ra.loss_primary, rb.loss_primary);
+  EXPECT_EQ(ta.final_params, tb.final_params);
+  EXPECT_NE(ra.loss_auxiliary, rb.loss_auxiliary);  // the aux targets really differ
+}
+
+TEST(Train, SameSeedIsBitIdentical) {
+  const mtl::SiteData d = make_site();
+  mtl::RunTrace t1, t2;
+  const mtl::RunResult a = mtl::train_run(make_run(5.0, 4), d, make_config(15), &t1);
+  const mtl::RunResult b = mtl::train_run(make_run(5.0, 4), d, make_config(15), &t2);
+  EXPECT_EQ(a.loss_total, b.loss_total);
+  EXPECT_EQ(t1.final_params, t2.final_params);
+  EXPECT_EQ(a.sites[0].m[2][0].nse, b.sites[0].m[2][0].nse);
+}
+
+TEST(Train, SeedGivesSameInitialWeightsForEveryLambda) {
+  const mtl::SiteData d = make_site();
+  mtl::RunTrace t0, t1, t2;
+  mtl::train_run(make_run(0.0, 9), d, make_config(2), &t0);
+  mtl::train_run(make_run(80.0, 9), d, make_config(2), &t1);
+  mtl::train_run(make_run(0.0, 10), d, make_config(2), &t2);
+  EXPECT_EQ(t0.initial_params, t1.initial_params);
+  EXPECT_NE(t0.final_params, t1.final_params);   // lambda changed the training
+  EXPECT_NE(t0.initial_params, t2.initial_params);  // another seed, other weights
+}
+
+TEST(Train, NanInputFailsWithEpoch) {
+  mtl::SiteData d = make_site();
+  d.train.x[5] = kNaN;
+  const mtl::RunResult r = mtl::train_run(make_run(1.0, 0), d, make_config(5));
+  EXPECT_EQ(r.status, mtl::RunStatus::failed);
+  EXPECT_EQ(r.message, "non-finite loss at epoch 1");
+  EXPECT_EQ(r.failed_epoch, 1);
+  EXPECT_EQ(r.epochs_run, 0);
+  ASSERT_EQ(r.sites.size(), 1u);
+  EXPECT_TRUE(std::isnan(r.sites[0].m[2][0].nse));
+}
+
+TEST(Train, ExplodingLearningRateFails) {
+  const mtl::SiteData d = make_site();
+  mtl::Config c = make_config(10);
+  // Adam moves every weight by ~lr per step (|m / sqrt(v)| ~ 1). Gates saturate
+  // (sigmoid/tanh stay finite) and a head weight of 1e37 still gives finite
+  // predictions, so the rate must overflow the weights themselves: with 2e38 two
+  // same-sign steps exceed FLT_MAX (3.4e38), the weights become inf and the
+  // next forward gives inf - inf = NaN.
+  c.train.learning_rate = 2e38;
+  const mtl::RunResult r = mtl::train_run(make_run(1.0, 0), d, c);
+  EXPECT_EQ(r.status, mtl::RunStatus::failed);
+  EXPECT_GE(r.failed_epoch, 2);
+  EXPECT_EQ(r.message.rfind("non-finite", 0), 0u) << r.message;
+  EXPECT_NE(r.message.find("at epoch " + std::to_string(r.failed_epoch)), std::string::npos);
+  EXPECT_EQ(r.loss_total.size(), std::size_t(r.failed_epoch - 1));
+}
+
+TEST(Train, NoPrimaryObservationsFails) {
+  mtl::SiteData d = make_site();
+  for (std::size_t r = 0; r < d.train.day.size(); ++r) d.train.y[r * 2] = kNaN;
+  d.train_obs[0] = 0;
+  const mtl::RunResult r = mtl::train_run(make_run(1.0, 0), d, make_config(3));
+  EXPECT_EQ(r.status, mtl::RunStatus::failed);
+  EXPECT_EQ(r.message, "no observed flow in training period");
+}
+
+TEST(Train, EarlyStoppingKeepsBestValidationWeights) {
+  mtl::SiteData d = make_site();
+  d.eval[1] = make_set(2, kDay0 + 4 * kT, 7, -1.0);  // auxiliary sign flipped in val
+  for (std::size_t r = 0; r < d.eval[1].day.size(); ++r)  // and the primary too
+    d.eval[1].y[r * 2] = -d.eval[1].y[r * 2];
+  mtl::Config c = make_config(200);
+  c.train.patience = 3;
+  mtl::RunTrace trace;
+  const mtl::RunResult r = mtl::train_run(make_run(1.0, 0), d, c, &trace);
+  ASSERT_EQ(r.status, mtl::RunStatus::done);
+  ASSERT_EQ(r.val_loss.size(), std::size_t(r.epochs_run));
+  ASSERT_LT(r.epochs_run, 200);  // learning the training targets makes val worse
+  std::size_t best = 0;
+  for (std::size_t e = 1; e < r.val_loss.size(); ++e)
+    if (r.val_loss[e] < r.val_loss[best]) best = e;
+  EXPECT_EQ(r.val_loss.size(), best + 1 + 3);  // stopped `patience` epochs after the best
+  // The final weights are the best epoch's: their validation loss is that minimum.
+  const mtl::SequenceSet& s = d.eval[1];
+  std::vector<float> pred(static_cast<std::size_t>(kT) * s.n_seq * 2);
+  mtl::lstm_net({kT, s.n_seq, kC, 8}, mtl::LstmMode::inference)
+      .forward(trace.final_params.data(), s.x.data(), pred.data());
+  const double vl = mtl::masked_loss(pred.data(), s.y.data(), pred.size() / 2, 1.0,
+                                     mtl::LossKind::rmse, nullptr).total;
+  EXPECT_EQ(static_cast<float>(vl), r.val_loss[best]);
+}
+
+TEST(Train, MiniBatchesAreSeededAndDeterministic) {
+  const mtl::SiteData d = make_site();
+  mtl::Config c = make_config(6);
+  c.train.batch = 3;  // 4 sequences: batches of 3 and 1 (own primitive shape)
+  mtl::RunTrace t1, t2, tf;
+  const mtl::RunResult a = mtl::train_run(make_run(1.0, 3), d, c, &t1);
+  const mtl::RunResult b = mtl::train_run(make_run(1.0, 3), d, c, &t2);
+  const mtl::RunResult f = mtl::train_run(make_run(1.0, 3), d, make_config(6), &tf);
+  ASSERT_EQ(a.status, mtl::RunStatus::done);
+  EXPECT_EQ(a.loss_total, b.loss_total);
+  EXPECT_EQ(t1.final_params, t2.final_params);
+  EXPECT_NE(t1.final_params, tf.final_params);  // 12 Adam steps vs 6
+  EXPECT_EQ(t1.initial_params, tf.initial_params);
+}
+
+}  // namespace

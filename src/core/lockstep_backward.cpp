@@ -69,28 +69,39 @@ template <int R, int HV>
 void dh_block(int H, int G, const float* dg, int ldg, const float* whT, float* dh) {
   const __mmask16 mt = tail_mask(H);
   __m512 acc[R][HV];
+  _Pragma("GCC unroll 8")
   for (int r = 0; r < R; ++r)
+    _Pragma("GCC unroll 8")
     for (int v = 0; v < HV; ++v) acc[r][v] = _mm512_setzero_ps();
   for (int j = 0; j < G; ++j) {
     __m512 w[HV];
+    _Pragma("GCC unroll 8")
     for (int v = 0; v < HV; ++v)
       w[v] = _mm512_maskz_loadu_ps(v == HV - 1 ? mt : 0xFFFF, whT + j * H + 16 * v);
+    _Pragma("GCC unroll 8")
     for (int r = 0; r < R; ++r) {
       const __m512 a = _mm512_set1_ps(dg[r * ldg + j]);
+      _Pragma("GCC unroll 8")
       for (int v = 0; v < HV; ++v) acc[r][v] = _mm512_fmadd_ps(a, w[v], acc[r][v]);
     }
   }
+  _Pragma("GCC unroll 8")
   for (int r = 0; r < R; ++r)
+    _Pragma("GCC unroll 8")
     for (int v = 0; v < HV; ++v)
       _mm512_mask_storeu_ps(dh + r * H + 16 * v, v == HV - 1 ? mt : 0xFFFF, acc[r][v]);
 }
 
 template <int HV>
 void dh_all(int N, int H, int G, const float* dg, int ldg, const float* whT, float* dh) {
-  constexpr int kR = 6;
+  constexpr int kR = 5;  // N = 25: five blocks, no latency-bound 1-row remainder
   int n = 0;
   for (; n + kR <= N; n += kR) dh_block<kR, HV>(H, G, dg + n * ldg, ldg, whT, dh + n * H);
-  for (; n < N; ++n) dh_block<1, HV>(H, G, dg + n * ldg, ldg, whT, dh + n * H);
+  const int rest = N - n;
+  if (rest == 4) dh_block<4, HV>(H, G, dg + n * ldg, ldg, whT, dh + n * H);
+  if (rest == 3) dh_block<3, HV>(H, G, dg + n * ldg, ldg, whT, dh + n * H);
+  if (rest == 2) dh_block<2, HV>(H, G, dg + n * ldg, ldg, whT, dh + n * H);
+  if (rest == 1) dh_block<1, HV>(H, G, dg + n * ldg, ldg, whT, dh + n * H);
 }
 
 // dW[R rows, G] += z[N, R (stride ldz)]^T dg[N, G]
@@ -98,18 +109,25 @@ template <int R, int NV>
 void outer_block(int N, int G, const float* z, int ldz, const float* dg, int ldg, float* dw) {
   const __mmask16 mt = tail_mask(G);
   __m512 acc[R][NV];
+  _Pragma("GCC unroll 8")
   for (int r = 0; r < R; ++r)
+    _Pragma("GCC unroll 8")
     for (int v = 0; v < NV; ++v)
       acc[r][v] = _mm512_maskz_loadu_ps(v == NV - 1 ? mt : 0xFFFF, dw + r * G + 16 * v);
   for (int n = 0; n < N; ++n) {
     __m512 dv[NV];
+    _Pragma("GCC unroll 8")
     for (int v = 0; v < NV; ++v) dv[v] = _mm512_loadu_ps(dg + n * ldg + 16 * v);
+    _Pragma("GCC unroll 8")
     for (int r = 0; r < R; ++r) {
       const __m512 a = _mm512_set1_ps(z[n * ldz + r]);
+      _Pragma("GCC unroll 8")
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(a, dv[v], acc[r][v]);
     }
   }
+  _Pragma("GCC unroll 8")
   for (int r = 0; r < R; ++r)
+    _Pragma("GCC unroll 8")
     for (int v = 0; v < NV; ++v)
       _mm512_mask_storeu_ps(dw + r * G + 16 * v, v == NV - 1 ? mt : 0xFFFF, acc[r][v]);
 }
@@ -132,6 +150,7 @@ void weight_grads(const Dims& d, const StepIn& in, const float* dg, int ldg, flo
   if (has_prev) outer_all<NV>(N, d.hidden, G, in.h_prev, dg, ldg, grads + lay.wh);
   const __mmask16 mt = tail_mask(G);
   float* db = grads + lay.b;
+  _Pragma("GCC unroll 8")
   for (int v = 0; v < NV; ++v) {
     const __mmask16 m = v == NV - 1 ? mt : 0xFFFF;
     __m512 acc = _mm512_maskz_loadu_ps(m, db + 16 * v);

@@ -8,8 +8,8 @@
 // model the same instruction sequence whatever the group, which is the
 // determinism argument of lockstep.hpp. Measured numbers: notes/lockstep.md.
 //
-// Register blocking (H = 20, 4H = 80 = 5 zmm): forward gates 4 rows x 5 vectors =
-// 20 accumulators over K = C + H; dh_{t-1} 6 rows x 2 vectors over K = 4H; dW 4
+// Register blocking (H = 20, 4H = 80 = 5 zmm): forward gates 5 rows x 5 vectors =
+// 25 accumulators over K = C + H; dh_{t-1} 5 rows x 2 vectors over K = 4H; dW 4
 // rows of W x 5 vectors over the N rows. Every accumulation runs in a fixed order.
 #include "lockstep_internal.hpp"
 
@@ -59,9 +59,14 @@ inline __m512 v_exp(__m512 x) {
   p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
   return _mm512_scalef_ps(p, n);
 }
+// 1 / (1 + e^-x) with the reciprocal from rcp14 (relative error < 2^-14) and one
+// Newton step (error ~2^-28 before rounding): 3 cheap ops instead of a division,
+// whose throughput made the gate arithmetic cost more than the gate products.
 inline __m512 v_sigmoid(__m512 x) {
   const __m512 one = _mm512_set1_ps(1.0f);
-  return _mm512_div_ps(one, _mm512_add_ps(one, v_exp(_mm512_sub_ps(_mm512_setzero_ps(), x))));
+  const __m512 den = _mm512_add_ps(one, v_exp(_mm512_sub_ps(_mm512_setzero_ps(), x)));
+  const __m512 r0 = _mm512_rcp14_ps(den);
+  return _mm512_fmadd_ps(r0, _mm512_fnmadd_ps(den, r0, one), r0);
 }
 inline __m512 v_tanh(__m512 x) {
   return _mm512_fmadd_ps(_mm512_set1_ps(2.0f), v_sigmoid(_mm512_add_ps(x, x)),
@@ -74,29 +79,39 @@ void gates_block(int C, int H, int G, const float* x, const float* hp, const flo
                  const float* wh, const float* b, float* pre, int ldp) {
   const __mmask16 mt = tail_mask(G);
   __m512 acc[R][NV];
+  _Pragma("GCC unroll 8")
   for (int v = 0; v < NV; ++v) {
     const __m512 bv = _mm512_maskz_loadu_ps(v == NV - 1 ? mt : 0xFFFF, b + 16 * v);
+    _Pragma("GCC unroll 8")
     for (int r = 0; r < R; ++r) acc[r][v] = bv;
   }
   for (int k = 0; k < C; ++k) {
     __m512 w[NV];
+    _Pragma("GCC unroll 8")
     for (int v = 0; v < NV; ++v)
       w[v] = _mm512_maskz_loadu_ps(v == NV - 1 ? mt : 0xFFFF, wx + k * G + 16 * v);
+    _Pragma("GCC unroll 8")
     for (int r = 0; r < R; ++r) {
       const __m512 a = _mm512_set1_ps(x[r * C + k]);
+      _Pragma("GCC unroll 8")
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(a, w[v], acc[r][v]);
     }
   }
   for (int k = 0; k < H; ++k) {
     __m512 w[NV];
+    _Pragma("GCC unroll 8")
     for (int v = 0; v < NV; ++v)
       w[v] = _mm512_maskz_loadu_ps(v == NV - 1 ? mt : 0xFFFF, wh + k * G + 16 * v);
+    _Pragma("GCC unroll 8")
     for (int r = 0; r < R; ++r) {
       const __m512 a = _mm512_set1_ps(hp[r * H + k]);
+      _Pragma("GCC unroll 8")
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(a, w[v], acc[r][v]);
     }
   }
+  _Pragma("GCC unroll 8")
   for (int r = 0; r < R; ++r)
+    _Pragma("GCC unroll 8")
     for (int v = 0; v < NV; ++v) _mm512_storeu_ps(pre + r * ldp + 16 * v, acc[r][v]);
 }
 
@@ -104,26 +119,37 @@ template <int NV>
 void gates_all(const Dims& d, const float* x, const float* hp, const float* wx, const float* wh,
                const float* b, float* pre) {
   const int C = d.n_in, H = d.hidden, G = d.gates(), ldp = NV * 16;
+  // Blocks of 5 rows (25 accumulators + 5 weight vectors fit the 32 zmm registers
+  // for NV = 5; N = 25 splits without a latency-bound 1-row remainder).
+  constexpr int kR = NV <= 5 ? 5 : 4;
   int n = 0;
-  for (; n + 4 <= d.n_seq; n += 4)
-    gates_block<4, NV>(C, H, G, x + n * C, hp + n * H, wx, wh, b, pre + n * ldp, ldp);
+  for (; n + kR <= d.n_seq; n += kR)
+    gates_block<kR, NV>(C, H, G, x + n * C, hp + n * H, wx, wh, b, pre + n * ldp, ldp);
   const int rest = d.n_seq - n;
   const float* xr = x + n * C;
   const float* hr = hp + n * H;
   float* pr = pre + n * ldp;
+  if (rest == 4) gates_block<4, NV>(C, H, G, xr, hr, wx, wh, b, pr, ldp);
   if (rest == 3) gates_block<3, NV>(C, H, G, xr, hr, wx, wh, b, pr, ldp);
   if (rest == 2) gates_block<2, NV>(C, H, G, xr, hr, wx, wh, b, pr, ldp);
   if (rest == 1) gates_block<1, NV>(C, H, G, xr, hr, wx, wh, b, pr, ldp);
 }
 
 // act = sig(pre) on i, f, o columns, tanh(pre) = 2 sig(2 pre) - 1 on g columns.
-void activate_row(int H, int G, const float* pre, float* act) {
+// is_tanh[v]: lanes of vector v (columns 16 v ..) in the g block [2H, 3H).
+void tanh_masks(int H, int G, __mmask16* is_tanh) {
+  for (int j0 = 0, v = 0; j0 < G; j0 += 16, ++v) {
+    is_tanh[v] = 0;
+    for (int l = 0; l < 16; ++l)
+      if (j0 + l >= 2 * H && j0 + l < 3 * H) is_tanh[v] = static_cast<__mmask16>(is_tanh[v] | (1u << l));
+  }
+}
+
+void activate_row(int G, const __mmask16* masks, const float* pre, float* act) {
   const __m512 one = _mm512_set1_ps(1.0f), two = _mm512_set1_ps(2.0f);
   const __m512 zero = _mm512_setzero_ps(), mone = _mm512_set1_ps(-1.0f);
   for (int j0 = 0; j0 < G; j0 += 16) {
-    __mmask16 is_tanh = 0;
-    for (int l = 0; l < 16; ++l)
-      if (j0 + l >= 2 * H && j0 + l < 3 * H) is_tanh = static_cast<__mmask16>(is_tanh | (1u << l));
+    const __mmask16 is_tanh = masks[j0 / 16];
     const __m512 scale = _mm512_mask_blend_ps(is_tanh, one, two);
     const __m512 shift = _mm512_mask_blend_ps(is_tanh, zero, mone);
     const __m512 y = v_sigmoid(_mm512_mul_ps(scale, _mm512_loadu_ps(pre + j0)));
@@ -131,10 +157,8 @@ void activate_row(int H, int G, const float* pre, float* act) {
   }
 }
 
-// c = f c_prev + i g, tc = tanh(c), h = o tc; pred = h head_w + head_b (one row).
-void cell_row(int H, const float* a, const float* cp, const float* hwT, const float* hb,
-              float* c, float* tc, float* h, float* pred) {
-  __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+// c = f c_prev + i g, tc = tanh(c), h = o tc (one row).
+void cell_row(int H, const float* a, const float* cp, float* c, float* tc, float* h) {
   for (int k0 = 0; k0 < H; k0 += 16) {
     const __mmask16 m = chunk_mask(H - k0);
     const __m512 i = _mm512_maskz_loadu_ps(m, a + k0);
@@ -143,10 +167,18 @@ void cell_row(int H, const float* a, const float* cp, const float* hwT, const fl
     const __m512 o = _mm512_maskz_loadu_ps(m, a + 3 * H + k0);
     const __m512 cv = _mm512_fmadd_ps(f, _mm512_maskz_loadu_ps(m, cp + k0), _mm512_mul_ps(i, g));
     const __m512 t = v_tanh(cv);
-    const __m512 hv = _mm512_mul_ps(o, t);
     _mm512_mask_storeu_ps(c + k0, m, cv);
     _mm512_mask_storeu_ps(tc + k0, m, t);
-    _mm512_mask_storeu_ps(h + k0, m, hv);
+    _mm512_mask_storeu_ps(h + k0, m, _mm512_mul_ps(o, t));
+  }
+}
+
+// pred = h head_w + head_b (one row; fixed-order lane reduction).
+void head_row(int H, const float* h, const float* hwT, const float* hb, float* pred) {
+  __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+  for (int k0 = 0; k0 < H; k0 += 16) {
+    const __mmask16 m = chunk_mask(H - k0);
+    const __m512 hv = _mm512_maskz_loadu_ps(m, h + k0);
     s0 = _mm512_fmadd_ps(hv, _mm512_maskz_loadu_ps(m, hwT + k0), s0);
     s1 = _mm512_fmadd_ps(hv, _mm512_maskz_loadu_ps(m, hwT + H + k0), s1);
   }
@@ -170,12 +202,19 @@ void avx_forward_step(const Dims& d, const float* p, const ParamLayout& lay, con
     default: gates_all<6>(d, x_t, h_prev, wx, wh, b, s.pre.data()); break;
   }
   const int ldp = NV * 16;
-  for (int n = 0; n < d.n_seq; ++n) {
-    float* a = act + static_cast<std::size_t>(n) * G;
-    activate_row(H, G, s.pre.data() + n * ldp, a);
-    cell_row(H, a, c_prev + n * H, s.hwT.data(), p + lay.head_b, c + n * H, tc + n * H,
-             h + n * H, pred + 2 * n);
-  }
+  __mmask16 masks[6];
+  tanh_masks(H, G, masks);
+  // Three passes over the rows, not one pass doing all three per row: each row's
+  // activation -> cell -> head work is one long dependency chain (~250 cycles of
+  // latency), and the out-of-order window holds only about one row of it; rows are
+  // independent, so short per-row bodies let the core overlap many rows.
+  for (int n = 0; n < d.n_seq; ++n)
+    activate_row(G, masks, s.pre.data() + n * ldp, act + static_cast<std::size_t>(n) * G);
+  for (int n = 0; n < d.n_seq; ++n)
+    cell_row(H, act + static_cast<std::size_t>(n) * G, c_prev + n * H, c + n * H, tc + n * H,
+             h + n * H);
+  for (int n = 0; n < d.n_seq; ++n)
+    head_row(H, h + n * H, s.hwT.data(), p + lay.head_b, pred + 2 * n);
 }
 
 }  // namespace detail

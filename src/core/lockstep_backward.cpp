@@ -12,6 +12,7 @@
 // GCC 12 warns inside its own avx512fintrin.h (_mm512_undefined_ps in the masked
 // intrinsics), a known false positive; keep the build output clean.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
 namespace mtl::lockstep::detail {

@@ -17,6 +17,7 @@
 // GCC 12 warns inside its own avx512fintrin.h (_mm512_undefined_ps in the masked
 // intrinsics), a known false positive; keep the build output clean.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 #endif
 
@@ -42,12 +43,17 @@ inline __mmask16 chunk_mask(int left) {  // lanes of a chunk with `left` columns
   return left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
 }
 
-// Same operations as fast_exp (lockstep_math.cpp), 16 lanes at a time.
+// fast_exp (lockstep_math.cpp) 16 lanes at a time, bit for bit the same values:
+// n = round-to-nearest-even(x log2e) via the 1.5 * 2^23 shifter, and 2^n built in
+// the exponent field by integer ops (x is clamped to [-87, 88], so n + 127 is in
+// [1, 254]: a normal number; multiplying by it is exact). Both are cheaper here
+// than vroundscaleps / vscalefps.
 inline __m512 v_exp(__m512 x) {
   x = _mm512_min_ps(_mm512_set1_ps(88.0f), x);  // min/max return the 2nd operand on NaN
-  x = _mm512_max_ps(_mm512_set1_ps(-88.0f), x);
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  x = _mm512_max_ps(_mm512_set1_ps(-87.0f), x);
+  const __m512 shifter = _mm512_set1_ps(12582912.0f);  // 1.5 * 2^23
+  const __m512 t = _mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), shifter);
+  const __m512 n = _mm512_sub_ps(t, shifter);
   __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
   r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
   __m512 p = _mm512_set1_ps(1.9875691500e-4f);
@@ -57,7 +63,9 @@ inline __m512 v_exp(__m512 x) {
   p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
   p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
   p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  return _mm512_scalef_ps(p, n);
+  const __m512i ni = _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_castps_si512(shifter));
+  const __m512i e = _mm512_slli_epi32(_mm512_add_epi32(ni, _mm512_set1_epi32(127)), 23);
+  return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
 }
 // 1 / (1 + e^-x) with the reciprocal from rcp14 (relative error < 2^-14) and one
 // Newton step (error ~2^-28 before rounding): 3 cheap ops instead of a division,
@@ -73,10 +81,30 @@ inline __m512 v_tanh(__m512 x) {
                          _mm512_set1_ps(-1.0f));
 }
 
-// pre[R rows, NV*16] = b + x[R, C] wx + h[R, H] wh.
+// is_tanh[v]: lanes of vector v (columns 16 v ..) in the g block [2H, 3H).
+void tanh_masks(int H, int G, __mmask16* is_tanh) {
+  for (int j0 = 0, v = 0; j0 < G; j0 += 16, ++v) {
+    is_tanh[v] = 0;
+    for (int l = 0; l < 16; ++l)
+      if (j0 + l >= 2 * H && j0 + l < 3 * H) is_tanh[v] = static_cast<__mmask16>(is_tanh[v] | (1u << l));
+  }
+}
+
+// Gate activation of one pre-activation vector: sig on i, f, o lanes and
+// tanh = 2 sig(2 a) - 1 on g lanes (is_tanh).
+inline __m512 activate(__m512 pre, __mmask16 is_tanh) {
+  const __m512 one = _mm512_set1_ps(1.0f), two = _mm512_set1_ps(2.0f);
+  const __m512 scale = _mm512_mask_blend_ps(is_tanh, one, two);
+  const __m512 shift = _mm512_mask_blend_ps(is_tanh, _mm512_setzero_ps(), _mm512_set1_ps(-1.0f));
+  return _mm512_fmadd_ps(scale, v_sigmoid(_mm512_mul_ps(scale, pre)), shift);
+}
+
+// act[R rows, G] = activation(b + x[R, C] wx + h[R, H] wh). The activation runs on
+// the accumulators in registers: 5 x 5 independent sigmoid chains give the core
+// plenty of parallel work, and no pre-activation buffer is stored and reloaded.
 template <int R, int NV>
 void gates_block(int C, int H, int G, const float* x, const float* hp, const float* wx,
-                 const float* wh, const float* b, float* pre, int ldp) {
+                 const float* wh, const float* b, const __mmask16* masks, float* act) {
   const __mmask16 mt = tail_mask(G);
   __m512 acc[R][NV];
   _Pragma("GCC unroll 8")
@@ -112,49 +140,29 @@ void gates_block(int C, int H, int G, const float* x, const float* hp, const flo
   _Pragma("GCC unroll 8")
   for (int r = 0; r < R; ++r)
     _Pragma("GCC unroll 8")
-    for (int v = 0; v < NV; ++v) _mm512_storeu_ps(pre + r * ldp + 16 * v, acc[r][v]);
+    for (int v = 0; v < NV; ++v)
+      _mm512_mask_storeu_ps(act + r * G + 16 * v, v == NV - 1 ? mt : 0xFFFF,
+                            activate(acc[r][v], masks[v]));
 }
 
 template <int NV>
 void gates_all(const Dims& d, const float* x, const float* hp, const float* wx, const float* wh,
-               const float* b, float* pre) {
-  const int C = d.n_in, H = d.hidden, G = d.gates(), ldp = NV * 16;
+               const float* b, const __mmask16* masks, float* act) {
+  const int C = d.n_in, H = d.hidden, G = d.gates();
   // Blocks of 5 rows (25 accumulators + 5 weight vectors fit the 32 zmm registers
   // for NV = 5; N = 25 splits without a latency-bound 1-row remainder).
   constexpr int kR = NV <= 5 ? 5 : 4;
   int n = 0;
   for (; n + kR <= d.n_seq; n += kR)
-    gates_block<kR, NV>(C, H, G, x + n * C, hp + n * H, wx, wh, b, pre + n * ldp, ldp);
+    gates_block<kR, NV>(C, H, G, x + n * C, hp + n * H, wx, wh, b, masks, act + n * G);
   const int rest = d.n_seq - n;
   const float* xr = x + n * C;
   const float* hr = hp + n * H;
-  float* pr = pre + n * ldp;
-  if (rest == 4) gates_block<4, NV>(C, H, G, xr, hr, wx, wh, b, pr, ldp);
-  if (rest == 3) gates_block<3, NV>(C, H, G, xr, hr, wx, wh, b, pr, ldp);
-  if (rest == 2) gates_block<2, NV>(C, H, G, xr, hr, wx, wh, b, pr, ldp);
-  if (rest == 1) gates_block<1, NV>(C, H, G, xr, hr, wx, wh, b, pr, ldp);
-}
-
-// act = sig(pre) on i, f, o columns, tanh(pre) = 2 sig(2 pre) - 1 on g columns.
-// is_tanh[v]: lanes of vector v (columns 16 v ..) in the g block [2H, 3H).
-void tanh_masks(int H, int G, __mmask16* is_tanh) {
-  for (int j0 = 0, v = 0; j0 < G; j0 += 16, ++v) {
-    is_tanh[v] = 0;
-    for (int l = 0; l < 16; ++l)
-      if (j0 + l >= 2 * H && j0 + l < 3 * H) is_tanh[v] = static_cast<__mmask16>(is_tanh[v] | (1u << l));
-  }
-}
-
-void activate_row(int G, const __mmask16* masks, const float* pre, float* act) {
-  const __m512 one = _mm512_set1_ps(1.0f), two = _mm512_set1_ps(2.0f);
-  const __m512 zero = _mm512_setzero_ps(), mone = _mm512_set1_ps(-1.0f);
-  for (int j0 = 0; j0 < G; j0 += 16) {
-    const __mmask16 is_tanh = masks[j0 / 16];
-    const __m512 scale = _mm512_mask_blend_ps(is_tanh, one, two);
-    const __m512 shift = _mm512_mask_blend_ps(is_tanh, zero, mone);
-    const __m512 y = v_sigmoid(_mm512_mul_ps(scale, _mm512_loadu_ps(pre + j0)));
-    _mm512_mask_storeu_ps(act + j0, chunk_mask(G - j0), _mm512_fmadd_ps(scale, y, shift));
-  }
+  float* ar = act + static_cast<std::size_t>(n) * G;
+  if (rest == 4) gates_block<4, NV>(C, H, G, xr, hr, wx, wh, b, masks, ar);
+  if (rest == 3) gates_block<3, NV>(C, H, G, xr, hr, wx, wh, b, masks, ar);
+  if (rest == 2) gates_block<2, NV>(C, H, G, xr, hr, wx, wh, b, masks, ar);
+  if (rest == 1) gates_block<1, NV>(C, H, G, xr, hr, wx, wh, b, masks, ar);
 }
 
 // c = f c_prev + i g, tc = tanh(c), h = o tc (one row).
@@ -193,23 +201,19 @@ void avx_forward_step(const Dims& d, const float* p, const ParamLayout& lay, con
                       float* h, float* pred, Scratch& s) {
   const int H = d.hidden, G = d.gates(), NV = (G + 15) / 16;
   const float *wx = p + lay.wx, *wh = p + lay.wh, *b = p + lay.b;
-  switch (NV) {
-    case 1: gates_all<1>(d, x_t, h_prev, wx, wh, b, s.pre.data()); break;
-    case 2: gates_all<2>(d, x_t, h_prev, wx, wh, b, s.pre.data()); break;
-    case 3: gates_all<3>(d, x_t, h_prev, wx, wh, b, s.pre.data()); break;
-    case 4: gates_all<4>(d, x_t, h_prev, wx, wh, b, s.pre.data()); break;
-    case 5: gates_all<5>(d, x_t, h_prev, wx, wh, b, s.pre.data()); break;
-    default: gates_all<6>(d, x_t, h_prev, wx, wh, b, s.pre.data()); break;
-  }
-  const int ldp = NV * 16;
   __mmask16 masks[6];
   tanh_masks(H, G, masks);
-  // Three passes over the rows, not one pass doing all three per row: each row's
-  // activation -> cell -> head work is one long dependency chain (~250 cycles of
-  // latency), and the out-of-order window holds only about one row of it; rows are
-  // independent, so short per-row bodies let the core overlap many rows.
-  for (int n = 0; n < d.n_seq; ++n)
-    activate_row(G, masks, s.pre.data() + n * ldp, act + static_cast<std::size_t>(n) * G);
+  switch (NV) {
+    case 1: gates_all<1>(d, x_t, h_prev, wx, wh, b, masks, act); break;
+    case 2: gates_all<2>(d, x_t, h_prev, wx, wh, b, masks, act); break;
+    case 3: gates_all<3>(d, x_t, h_prev, wx, wh, b, masks, act); break;
+    case 4: gates_all<4>(d, x_t, h_prev, wx, wh, b, masks, act); break;
+    case 5: gates_all<5>(d, x_t, h_prev, wx, wh, b, masks, act); break;
+    default: gates_all<6>(d, x_t, h_prev, wx, wh, b, masks, act); break;
+  }
+  // Two more passes over the rows, not one doing both per row: each row's cell ->
+  // head work is a long dependency chain and the out-of-order window holds only
+  // about one row of it; rows are independent, so short bodies overlap many rows.
   for (int n = 0; n < d.n_seq; ++n)
     cell_row(H, act + static_cast<std::size_t>(n) * G, c_prev + n * H, c + n * H, tc + n * H,
              h + n * H);

@@ -18,7 +18,8 @@ constexpr float kLn2Hi = 0.693359375f;
 constexpr float kLn2Lo = -2.12194440e-4f;
 constexpr float kP0 = 1.9875691500e-4f, kP1 = 1.3981999507e-3f, kP2 = 8.3334519073e-3f,
                 kP3 = 4.1665795894e-2f, kP4 = 1.6666665459e-1f, kP5 = 5.0000001201e-1f;
-constexpr float kExpHi = 88.0f, kExpLo = -88.0f;
+// Clamp: e^88 < FLT_MAX, and e^-87 is still normal, so 2^n below is a normal number.
+constexpr float kExpHi = 88.0f, kExpLo = -87.0f;
 }  // namespace
 
 float fast_exp(float x) {

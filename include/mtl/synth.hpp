@@ -29,11 +29,12 @@ struct SynthSite {
   double ddf;            // degree-day melt factor, mm degC-1 day-1
   double soil_max;       // soil store capacity, mm
   double soil_beta;      // runoff-generation exponent
-  double k_perc;         // percolation rate of the soil store, day-1
+  double k_perc;         // percolation coefficient, day-1 (perc = k Smax (S/Smax)^2)
   double k_fast, k_slow; // reservoir recession rates, day-1
   double area_km2;       // basin area
   double tau_water;      // thermal inertia of the stream, days
   double t_gw_offset;    // groundwater temperature minus t_mean, degC
+  double inflow_memory;  // share of the inflow temperature anomaly left at the gauge
   double w_max;          // upper asymptote of the Mohseni S-curve, degC
   double temp_missing;   // target fraction of missing temperature days
   bool temp_summer_only; // temperature logged only April-October

@@ -118,12 +118,13 @@ SynthSite synth_site_params(uint64_t seed, int site) {
   p.ddf = r.uniform(2.0, 5.0);
   p.soil_max = r.uniform(100.0, 350.0);
   p.soil_beta = r.uniform(1.0, 3.0);
-  p.k_perc = r.uniform(0.01, 0.05);
+  p.k_perc = r.uniform(0.005, 0.03);
   p.k_fast = r.uniform(0.2, 0.6);
   p.k_slow = r.uniform(0.01, 0.05);
   p.area_km2 = 50.0 * std::pow(100.0, r.uniform());  // log-uniform 50..5000
   p.tau_water = r.uniform(2.0, 6.0);
   p.t_gw_offset = r.uniform(0.0, 2.0);
+  p.inflow_memory = r.uniform(0.15, 0.45);
   p.w_max = r.uniform(24.0, 30.0);
   p.temp_missing = r.uniform(0.35, 0.8);
   p.temp_summer_only = r.uniform() < 0.4;
@@ -191,7 +192,8 @@ struct Catchment {
     const double pet = std::max(0.0, 0.0023 * (w.ra / 2.45) * (w.tavg + 17.8) *
                                          std::sqrt(std::max(w.tmax - w.tmin, 0.0)));
     soil -= std::min(soil, pet * std::min(1.0, soil / (0.7 * p.soil_max)));
-    const double perc = p.k_perc * soil;
+    const double fill = soil / p.soil_max;
+    const double perc = std::min(soil, p.k_perc * p.soil_max * fill * fill);
     soil -= perc;
     if (soil > p.soil_max) {
       quick += soil - p.soil_max;
@@ -211,16 +213,18 @@ struct Catchment {
   }
 
   /// Surface water relaxes with time constant tau_water toward the Mohseni
-  /// et al. (1998) equilibrium S-curve of air temperature; the stream mixes
-  /// that (melt water at 0 degC) with groundwater at t_mean + offset.
+  /// et al. (1998) equilibrium S-curve of air temperature. The inflow mixes
+  /// quick flow at that temperature, snowmelt at 0 degC and groundwater at
+  /// t_mean + offset; along the reach it relaxes toward the surface
+  /// temperature, leaving the share inflow_memory of its anomaly at the gauge.
   double water_temp(double tair, double q_fast, double q_melt, double q_slow) {
     const double equilibrium = p.w_max / (1.0 + std::exp(0.18 * (13.5 - tair)));
     t_surface += (equilibrium - t_surface) / p.tau_water;
     const double q = q_fast + q_slow;
     if (q <= 0.0) return std::max(0.0, t_surface);
     const double t_gw = p.t_mean + p.t_gw_offset;
-    const double mixed = ((q_fast - q_melt) * t_surface + q_slow * t_gw) / q;
-    return std::max(0.0, mixed);
+    const double inflow = ((q_fast - q_melt) * t_surface + q_slow * t_gw) / q;
+    return std::max(0.0, t_surface + p.inflow_memory * (inflow - t_surface));
   }
 };
 

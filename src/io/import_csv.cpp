@@ -89,10 +89,10 @@ WideTable parse_wide_csv(std::istream& in, const std::string& source) {
     t.time.push_back(day);
     for (size_t k = 0; k < keep.size(); ++k) {
       const std::string v = clean_id(f[keep[k]]);
-      float x = std::nanf("");
+      double x = std::nan("");
       if (!is_missing(v)) {
         char* end = nullptr;
-        x = std::strtof(v.c_str(), &end);
+        x = std::strtod(v.c_str(), &end);
         if (!end || *end != '\0')
           fail_line(source, n, "bad value '" + v + "' in column " + t.columns[k] + " on " + iso_date(day));
       }

@@ -4,6 +4,7 @@
 // deterministic in (seed, site). Pure numerics (no files); equations and
 // parameter ranges are documented in the README (data section).
 #include <cstdint>
+#include <vector>
 
 #include "mtl/dataset.hpp"
 
@@ -45,6 +46,10 @@ SynthSite synth_site_params(uint64_t seed, int site);
 /// The whole world: drivers dayl prcp srad swe tmax tmin vp, flow (m3 s-1)
 /// and temp (degC) with gaps, site ids "synth000"...
 DataSet synth_world(const SynthOptions& opt);
+/// The same world with given per-site parameters (site s = params[s]; its
+/// weather and gaps still come from (opt.seed, s)); opt.sites is ignored.
+/// Lets tests change one parameter and watch the response.
+DataSet synth_world(const SynthOptions& opt, const std::vector<SynthSite>& params);
 
 /// Day length in seconds at latitude lat_deg on day-of-year doy (1..366):
 /// sunrise hour angle ws = acos(-tan(lat) tan(decl)) with Spencer's (1971)

@@ -273,8 +273,7 @@ void flow_gaps(Rng& rng, int n, float* flow) {
   }
 }
 
-void simulate_site(const SynthOptions& opt, int s, DataSet& ds) {
-  const SynthSite p = synth_site_params(opt.seed, s);
+void simulate_site(const SynthOptions& opt, const SynthSite& p, int s, DataSet& ds) {
   const int n = ds.n_time();
   const size_t off = static_cast<size_t>(s) * n;
   WeatherGen gen{p, Rng(opt.seed, s, kWeather)};
@@ -302,24 +301,31 @@ void simulate_site(const SynthOptions& opt, int s, DataSet& ds) {
 DataSet synth_world(const SynthOptions& opt) {
   if (opt.sites < 1 || opt.sites > 100000)
     throw DataError("synth: --sites must be in 1..100000, got " + std::to_string(opt.sites));
+  std::vector<SynthSite> params;
+  for (int s = 0; s < opt.sites; ++s) params.push_back(synth_site_params(opt.seed, s));
+  return synth_world(opt, params);
+}
+
+DataSet synth_world(const SynthOptions& opt, const std::vector<SynthSite>& params) {
   if (opt.years < 1 || opt.years > 400)
     throw DataError("synth: --years must be in 1..400, got " + std::to_string(opt.years));
+  const int sites = static_cast<int>(params.size());
   DataSet ds;
   const int32_t first = days_from_civil(opt.first_year, 10, 1);
   const int32_t end = days_from_civil(opt.first_year + opt.years, 10, 1);
   for (int32_t t = first; t < end; ++t) ds.time.push_back(t);
   ds.driver_names = {"dayl", "prcp", "srad", "swe", "tmax", "tmin", "vp"};
   ds.driver_units = {"s", "mm/day", "W/m2", "mm", "degC", "degC", "Pa"};
-  const size_t cells = static_cast<size_t>(opt.sites) * ds.time.size();
+  const size_t cells = static_cast<size_t>(sites) * ds.time.size();
   ds.drivers.assign(7, std::vector<float>(cells));
   ds.flow.assign(cells, 0.0f);
   ds.temp.assign(cells, 0.0f);
-  ds.latitude.assign(opt.sites, 0.0);
-  for (int s = 0; s < opt.sites; ++s) {
+  ds.latitude.assign(sites, 0.0);
+  for (int s = 0; s < sites; ++s) {
     char id[32];
     std::snprintf(id, sizeof id, "synth%03d", s);
     ds.site_ids.emplace_back(id);
-    simulate_site(opt, s, ds);
+    simulate_site(opt, params[s], s, ds);
   }
   return ds;
 }

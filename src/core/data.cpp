@@ -214,6 +214,18 @@ SiteData prepare_sites(const DataSet& data, const std::vector<int>& site_indices
   return sd;
 }
 
+std::vector<int64_t> count_observed(const DataSet& data, Variable v, const DateRange& range) {
+  std::vector<int64_t> n(data.n_sites(), 0);
+  if (data.time.empty()) return n;
+  const int nt = data.n_time();
+  const int first = std::max(range.first, data.time.front()) - data.time.front();
+  const int last = std::min(range.last, data.time.back()) - data.time.front();
+  const auto& y = target(data, v);
+  for (int s = 0; s < data.n_sites(); ++s)
+    for (int i = first; i <= last; ++i) n[s] += !std::isnan(y[static_cast<size_t>(s) * nt + i]);
+  return n;
+}
+
 double scale(const Scaling& s, Variable v, double value) {
   const int i = static_cast<int>(v);
   return (transform(s, v, value) - s.y_mean[i]) / s.y_std[i];

@@ -185,6 +185,15 @@ TEST(Data, DriverSubsetAndNoObservationsIsNotAnError) {
   EXPECT_EQ(sd.scaling.y_std[1], 1.0);
 }
 
+TEST(Data, CountObserved) {
+  const DataSet d = make_data();
+  // temp site 0 observed on days 1..8; flow missing on day 2 at both sites.
+  EXPECT_EQ(count_observed(d, Variable::temp, {0, 5}), (std::vector<int64_t>{5, 0}));
+  EXPECT_EQ(count_observed(d, Variable::flow, {0, 5}), (std::vector<int64_t>{5, 5}));
+  EXPECT_EQ(count_observed(d, Variable::temp, {-100, 100}), (std::vector<int64_t>{8, 0}));
+  EXPECT_EQ(count_observed(d, Variable::flow, {20, 30}), (std::vector<int64_t>{0, 0}));
+}
+
 void expect_error(const DataSet& d, const Config& c, const std::vector<std::string>& parts) {
   try {
     prepare_sites(d, {0}, c, "file.nc");

@@ -139,3 +139,19 @@ def test_imported_nwis_file_opens_in_xarray(tmp_path):
         # Row 10/1/2016, column sm1: 0.2 cfs, 13.7 degC (read by hand from the CSV files).
         assert ds.flow.values[0, 0] == np.float32(0.2 * 0.028316846592)
         assert ds.temp.values[0, 0] == np.float32(13.7)
+
+
+def test_transposed_square_variable_is_refused(tmp_path):
+    """(time, site) with n_site == n_time would read transposed: must be an error."""
+    ds = xr.Dataset({
+        "site_id": ("site", np.array(["a", "b", "c"], dtype=object)),
+        "prcp": (("time", "site"), np.zeros((3, 3), np.float32)),
+        "flow": (("site", "time"), np.zeros((3, 3), np.float32)),
+        "temp": (("site", "time"), np.zeros((3, 3), np.float32)),
+    })
+    ds["time"] = ("time", np.arange(3), {"units": "days since 2000-01-01"})
+    path = tmp_path / "t.nc"
+    ds.to_netcdf(path, engine="netcdf4")
+    res = subprocess.run([MTL_DATA, "info", str(path)], capture_output=True, text=True)
+    assert res.returncode == 2
+    assert "'prcp' must have dims (site, time)" in res.stderr

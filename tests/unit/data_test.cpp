@@ -6,6 +6,7 @@
 
 #include "mtl/data.hpp"
 #include "mtl/errors.hpp"
+#include "mtl/synth.hpp"
 
 namespace mtl {
 namespace {
@@ -192,6 +193,33 @@ TEST(Data, CountObserved) {
   EXPECT_EQ(count_observed(d, Variable::flow, {0, 5}), (std::vector<int64_t>{5, 5}));
   EXPECT_EQ(count_observed(d, Variable::temp, {-100, 100}), (std::vector<int64_t>{8, 0}));
   EXPECT_EQ(count_observed(d, Variable::flow, {20, 30}), (std::vector<int64_t>{0, 0}));
+}
+
+// The default experiment periods on the default synthetic world: train
+// 1980-10-01:2005-09-30 = 9131 days = 25 blocks of 365 (+6 dropped), val
+// 2005-10-01:2010-09-30 = 1826 days = 6 blocks (last padded by 364), test
+// 2010-10-01:2020-09-30 = 3653 days = 11 blocks (last: 3 real days, 362 padded).
+TEST(Data, DefaultExperimentPeriods) {
+  SynthOptions o;
+  o.sites = 2;
+  const DataSet d = synth_world(o);
+  Config c;
+  c.data.train = {days_from_civil(1980, 10, 1), days_from_civil(2005, 9, 30)};
+  c.data.val = {days_from_civil(2005, 10, 1), days_from_civil(2010, 9, 30)};
+  c.data.test = {days_from_civil(2010, 10, 1), days_from_civil(2020, 9, 30)};
+  const SiteData sd = prepare_sites(d, {0, 1}, c, "synth");
+  EXPECT_EQ(sd.train.n_seq, 2 * 25);
+  EXPECT_EQ(sd.eval[1].n_seq, 2 * 6);
+  EXPECT_EQ(sd.eval[2].n_seq, 2 * 11);
+  EXPECT_EQ(sd.train.n_in, 7);
+  EXPECT_EQ(day_at(sd.train, 0, 25), c.data.train.first);  // first block of site 1
+  EXPECT_EQ(day_at(sd.train, 364, 24), c.data.train.first + 25 * 365 - 1);
+  EXPECT_EQ(day_at(sd.eval[1], 0, 5), c.data.val.first + 5 * 365);
+  EXPECT_EQ(day_at(sd.eval[1], 0, 5), c.data.val.last);  // the one real day of the last block
+  EXPECT_EQ(day_at(sd.eval[1], 1, 5), -1);
+  EXPECT_EQ(day_at(sd.eval[2], 2, 10), c.data.test.last);
+  EXPECT_EQ(day_at(sd.eval[2], 3, 10), -1);
+  EXPECT_GT(sd.train_obs[0], 0);
 }
 
 void expect_error(const DataSet& d, const Config& c, const std::vector<std::string>& parts) {

@@ -192,13 +192,23 @@ void list_drivers(Layout& l) {
   }
 }
 
+bool site_is_string(const Layout& l) {
+  if (H5Lexists(l.file, "site", H5P_DEFAULT) <= 0) return false;
+  H5Handle ds = h5_dataset(H5Dopen2(l.file, "site", H5P_DEFAULT), l.path + ": open site");
+  H5Handle type = h5_type(H5Dget_type(ds), "type of site");
+  return H5Tget_class(type) == H5T_STRING;
+}
+
 Layout open_layout(const std::string& path) {
   h5_quiet();
   Layout l;
   l.path = path;
   if (H5Fis_hdf5(path.c_str()) <= 0) fail(path, "not found or not an HDF5/netCDF-4 file");
   l.file = h5_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path + ": open");
-  l.info.site_ids = read_strings(l, "site_id");
+  // site ids: `site_id(site)`, or a string coordinate variable `site` (what
+  // xarray writes for ds.assign_coords(site=ids)).
+  const bool has_site_id = H5Lexists(l.file, "site_id", H5P_DEFAULT) > 0;
+  l.info.site_ids = read_strings(l, has_site_id || !site_is_string(l) ? "site_id" : "site");
   l.info.time = read_time(l);
   const size_t ns = l.info.site_ids.size();
   l.info.latitude.assign(ns, std::nan(""));

@@ -155,3 +155,14 @@ def test_transposed_square_variable_is_refused(tmp_path):
     res = subprocess.run([MTL_DATA, "info", str(path)], capture_output=True, text=True)
     assert res.returncode == 2
     assert "'prcp' must have dims (site, time)" in res.stderr
+
+
+def test_site_coordinate_instead_of_site_id(tmp_path):
+    src, _ = make_xarray_dataset("datetime")
+    src = src.drop_vars("site_id").assign_coords(site=["01022500", "00012345", "12345678"])
+    path_in, path_out = tmp_path / "xr.nc", tmp_path / "out.nc"
+    src.to_netcdf(path_in, engine="netcdf4")
+    run("convert", path_in, path_out)
+    with xr.open_dataset(path_out, engine="netcdf4") as out:
+        assert list(out.site_id.values) == ["01022500", "00012345", "12345678"]
+        np.testing.assert_array_equal(out.prcp.values, src.prcp.values)

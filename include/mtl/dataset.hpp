@@ -27,6 +27,26 @@ struct DataSet {
   int site_index(const std::string& id) const;
   /// Index of a driver name; -1 when absent.
   int driver_index(const std::string& name) const;
+  /// Throws DataError (naming `source`) when the arrays disagree with the
+  /// extents or the time axis is not consecutive days.
+  void check_shape(const std::string& source) const;
 };
+
+// Civil (proleptic Gregorian) calendar helpers on days since 1970-01-01.
+// Own names so they never collide with config.hpp's parse_date/format_date.
+struct CivilDate {
+  int year = 1970;
+  int month = 1;  // 1..12
+  int day = 1;    // 1..31
+};
+/// Days since 1970-01-01 of a civil date (any year; no validation).
+int32_t days_from_civil(int year, int month, int day);
+CivilDate civil_from_days(int32_t days);
+/// True when (year, month, day) is a real calendar date.
+bool valid_civil(int year, int month, int day);
+/// Day of the year, 1 (Jan 1) .. 366.
+int day_of_year(int32_t days);
+/// "YYYY-MM-DD".
+std::string iso_date(int32_t days);
 
 }  // namespace mtl

@@ -1,11 +1,185 @@
-// Placeholder until the data layer lands: mtl_data's subcommands.
-#include <cstdio>
+// mtl_data: make input data sets. Subcommands synth, import-camels,
+// import-csv, info. Thin: parse options, call the library, write, report.
+#include <boost/program_options.hpp>
 
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "mtl/dataset_io.hpp"
 #include "mtl/driver.hpp"
+#include "mtl/errors.hpp"
+#include "mtl/importers.hpp"
+#include "mtl/synth.hpp"
+
+namespace po = boost::program_options;
 
 namespace mtl {
-int mtl_data_main(int, char**) {
-  std::fprintf(stderr, "mtl_data: not built yet\n");
-  return kExitInternal;
+namespace {
+
+constexpr const char* kUsage =
+    "usage: mtl_data <command> [options]\n"
+    "  synth         --sites N --years N --seed S --out FILE   synthetic world (1980-10-01 + N water years)\n"
+    "  import-camels --forcing DIR --streamflow DIR [--sites ID ...] --out FILE\n"
+    "  import-csv    [--flow FILE --flow-units cfs|m3/s] [--temp FILE] [--driver NAME=FILE ...]\n"
+    "                [--sitelist FILE] [--coords FILE] [--dayl-from-latitude] --out FILE\n"
+    "  info          FILE                                       sites, dates, drivers, gaps\n"
+    "  <command> --help for the options of one command\n";
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
+
+double missing_fraction(const std::vector<float>& v) {
+  size_t n = 0;
+  for (float x : v) n += std::isnan(x);
+  return v.empty() ? 0.0 : static_cast<double>(n) / static_cast<double>(v.size());
+}
+
+void print_summary(const DataSet& ds, const std::string& what) {
+  std::printf("%s: %d sites, %d days (%s .. %s), drivers:", what.c_str(), ds.n_sites(), ds.n_time(),
+              ds.time.empty() ? "-" : iso_date(ds.time.front()).c_str(),
+              ds.time.empty() ? "-" : iso_date(ds.time.back()).c_str());
+  for (int c = 0; c < ds.n_drivers(); ++c)
+    std::printf(" %s[%s]%s", ds.driver_names[c].c_str(), ds.driver_units[c].c_str(),
+                missing_fraction(ds.drivers[c]) > 0 ? "(gaps)" : "");
+  std::printf("\n  missing: flow %.1f %%, temp %.1f %%\n", 100 * missing_fraction(ds.flow),
+              100 * missing_fraction(ds.temp));
+}
+
+/// Parse argv[2..] against desc; false (after printing help) for --help.
+bool parse(int argc, char** argv, po::options_description& desc, po::variables_map& vm,
+           const po::positional_options_description* pos = nullptr) {
+  desc.add_options()("help,h", "this help");
+  po::command_line_parser parser(argc - 1, argv + 1);
+  parser.options(desc);
+  if (pos) parser.positional(*pos);
+  po::store(parser.run(), vm);
+  if (vm.count("help")) {
+    std::cout << desc;
+    return false;
+  }
+  po::notify(vm);
+  return true;
+}
+
+void write_timed(const std::string& out, const DataSet& ds) {
+  if (const auto dir = std::filesystem::path(out).parent_path(); !dir.empty())
+    std::filesystem::create_directories(dir);
+  const auto t0 = std::chrono::steady_clock::now();
+  write_dataset(out, ds);
+  std::printf("  wrote %s in %.3f s\n", out.c_str(), seconds_since(t0));
+}
+
+int cmd_synth(int argc, char** argv) {
+  SynthOptions opt;
+  std::string out;
+  po::options_description desc("mtl_data synth");
+  desc.add_options()("sites", po::value(&opt.sites)->default_value(101), "number of sites")(
+      "years", po::value(&opt.years)->default_value(40), "water years from 1980-10-01")(
+      "seed", po::value(&opt.seed)->default_value(1), "random seed")(
+      "out", po::value(&out)->required(), "output file (.nc)");
+  po::variables_map vm;
+  if (!parse(argc, argv, desc, vm)) return kExitOk;
+  const auto t0 = std::chrono::steady_clock::now();
+  const DataSet ds = synth_world(opt);
+  std::printf("synth: generated in %.3f s\n", seconds_since(t0));
+  print_summary(ds, "synth");
+  write_timed(out, ds);
+  return kExitOk;
+}
+
+int cmd_camels(int argc, char** argv) {
+  std::string forcing, streamflow, out;
+  std::vector<std::string> sites;
+  po::options_description desc("mtl_data import-camels");
+  desc.add_options()("forcing", po::value(&forcing)->required(), "basin_mean_forcing/<product> folder")(
+      "streamflow", po::value(&streamflow)->required(), "usgs_streamflow folder")(
+      "sites", po::value(&sites)->multitoken(), "gauge ids (default: all forcing files)")(
+      "out", po::value(&out)->required(), "output file (.nc)");
+  po::variables_map vm;
+  if (!parse(argc, argv, desc, vm)) return kExitOk;
+  const auto t0 = std::chrono::steady_clock::now();
+  const DataSet ds = import_camels(forcing, streamflow, sites);
+  std::printf("import-camels: parsed in %.3f s\n", seconds_since(t0));
+  print_summary(ds, "import-camels");
+  write_timed(out, ds);
+  return kExitOk;
+}
+
+int cmd_csv(int argc, char** argv) {
+  CsvImportOptions opt;
+  std::vector<std::string> drivers;
+  std::string out;
+  po::options_description desc("mtl_data import-csv");
+  desc.add_options()("flow", po::value(&opt.flow_file), "wide CSV of discharge")(
+      "flow-units", po::value(&opt.flow_units)->default_value("cfs"), "cfs or m3/s")(
+      "temp", po::value(&opt.temp_file), "wide CSV of water temperature, degC")(
+      "driver", po::value(&drivers)->multitoken(), "NAME=FILE wide CSV of a driver (e.g. tmean=...)")(
+      "sitelist", po::value(&opt.sitelist), "CSV column id -> site id ('ID,site')")(
+      "coords", po::value(&opt.coords), "CSV lat,lon,site_no (no header)")(
+      "dayl-from-latitude", po::bool_switch(&opt.dayl_from_latitude), "add driver dayl (s)")(
+      "out", po::value(&out)->required(), "output file (.nc)");
+  po::variables_map vm;
+  if (!parse(argc, argv, desc, vm)) return kExitOk;
+  for (const auto& d : drivers) {
+    const auto eq = d.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == d.size())
+      throw po::error("--driver '" + d + "': expected NAME=FILE");
+    opt.drivers.emplace_back(d.substr(0, eq), d.substr(eq + 1));
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const DataSet ds = import_csv(opt);
+  std::printf("import-csv: parsed in %.3f s\n", seconds_since(t0));
+  print_summary(ds, "import-csv");
+  write_timed(out, ds);
+  return kExitOk;
+}
+
+int cmd_info(int argc, char** argv) {
+  std::string file;
+  po::options_description desc("mtl_data info");
+  desc.add_options()("file", po::value(&file)->required(), "input data set");
+  po::positional_options_description pos;
+  pos.add("file", 1);
+  po::variables_map vm;
+  if (!parse(argc, argv, desc, vm, &pos)) return kExitOk;
+  const auto t0 = std::chrono::steady_clock::now();
+  const DataSet ds = read_dataset(file);
+  std::printf("info: read in %.3f s\n", seconds_since(t0));
+  print_summary(ds, file);
+  return kExitOk;
+}
+
+}  // namespace
+
+int mtl_data_main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  const std::string cmd = argv[1];
+  try {
+    if (cmd == "synth") return cmd_synth(argc, argv);
+    if (cmd == "import-camels") return cmd_camels(argc, argv);
+    if (cmd == "import-csv") return cmd_csv(argc, argv);
+    if (cmd == "info") return cmd_info(argc, argv);
+    std::fprintf(stderr, "mtl_data: unknown command '%s'\n%s", cmd.c_str(), kUsage);
+    return kExitUsage;
+  } catch (const po::error& e) {
+    std::fprintf(stderr, "mtl_data %s: %s\n", cmd.c_str(), e.what());
+    return kExitUsage;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "mtl_data %s: %s\n", cmd.c_str(), e.what());
+    return kExitConfig;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mtl_data %s: internal error: %s\n", cmd.c_str(), e.what());
+    return kExitInternal;
+  }
+}
+
 }  // namespace mtl

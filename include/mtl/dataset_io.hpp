@@ -1,0 +1,42 @@
+#pragma once
+// The input data set file: netCDF-4 compatible HDF5 (serial HDF5 API).
+//   dims      site, time (HDF5 dimension scales, so netCDF-C/xarray see named dims)
+//   site_id(site)      variable-length strings (leading zeros kept)
+//   time(time)         int32, units "days since 1970-01-01", calendar "standard"
+//   latitude(site)     float64, degrees_north (optional on read: NaN if absent)
+//   <driver>(site,time) float32 with units, long_name, _FillValue = NaN
+//   flow(site,time)    float32, m3 s-1;  temp(site,time) float32, degC; NaN = missing
+// The reader also accepts files written by xarray's to_netcdf (see README).
+#include <string>
+#include <vector>
+
+#include "mtl/dataset.hpp"
+
+namespace mtl {
+
+/// Everything but the values (for the dry run and site selection).
+struct DataSetInfo {
+  std::vector<std::string> site_ids;
+  std::vector<int32_t> time;             // days since 1970-01-01
+  std::vector<std::string> driver_names; // file order
+  std::vector<double> latitude;          // NaN where unknown
+};
+
+/// Read the requested sites (empty = all) and drivers (empty = all drivers in
+/// the file, file order). Sites keep the FILE order (site-major grid order),
+/// whatever order they were requested in; duplicates are read once. Unknown
+/// site id or driver, missing site_id/time/flow/temp, bad time units or a
+/// non-consecutive time axis -> DataError naming file, key and value.
+DataSet read_dataset(const std::string& path, const std::vector<std::string>& site_ids = {},
+                     const std::vector<std::string>& drivers = {});
+
+DataSetInfo read_dataset_info(const std::string& path);
+
+/// Write atomically (to path + ".tmp", then rename). Throws DataError on a
+/// malformed DataSet, Error on HDF5 failure.
+void write_dataset(const std::string& path, const DataSet& data);
+
+/// The long_name written for a known variable ("" when unknown).
+std::string variable_long_name(const std::string& name);
+
+}  // namespace mtl

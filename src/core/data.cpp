@@ -1,0 +1,229 @@
+// From daily series to training batches (see data.hpp): date ranges ->
+// z-scores with training statistics -> time-major [T, N, C] sequences.
+#include "mtl/data.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "mtl/errors.hpp"
+
+namespace mtl {
+
+const char* to_string(Part p) {
+  switch (p) {
+    case Part::train: return "train";
+    case Part::val: return "val";
+    case Part::test: return "test";
+  }
+  return "?";
+}
+
+namespace {
+
+
+const std::vector<float>& target(const DataSet& d, Variable v) {
+  return v == Variable::flow ? d.flow : d.temp;
+}
+
+/// Value as it is z-scored: flow optionally through ln(max(q, 0) + offset).
+double transform(const Scaling& s, Variable v, double value) {
+  if (v == Variable::flow && s.log_flow) return std::log(std::max(value, 0.0) + kLogFlowOffset);
+  return value;
+}
+
+/// Mean and population std, accumulated in double; the safe rule: std := 1
+/// when it is 0 or undefined (constant or unobserved series), mean := 0 when
+/// there is nothing to average, so scaling never divides by zero or yields NaN.
+struct Moments {
+  double sum = 0, sum_sq = 0;
+  int64_t n = 0;
+  void add(double x) {
+    sum += x;
+    sum_sq += x * x;
+    ++n;
+  }
+  double mean() const { return n > 0 ? sum / static_cast<double>(n) : 0.0; }
+  double std_dev() const {
+    if (n == 0) return 1.0;
+    const double m = mean();
+    const double var = sum_sq / static_cast<double>(n) - m * m;
+    const double sd = var > 0.0 ? std::sqrt(var) : 0.0;
+    return (sd > 0.0 && std::isfinite(sd)) ? sd : 1.0;
+  }
+};
+
+struct Context {
+  const DataSet& data;
+  const std::vector<int>& sites;
+  std::vector<int> drivers;  // data-set driver indices, [C]
+  std::array<DateRange, kNumParts> ranges;
+  std::array<int, kNumParts> offset;  // first day's index on the data-set time axis
+  const std::string& source;
+};
+
+[[noreturn]] void fail(const Context& c, const std::string& what) {
+  throw DataError(c.source + ": " + what);
+}
+
+void check_ranges(Context& c, const Config& cfg) {
+  c.ranges = {cfg.data.train, cfg.data.val, cfg.data.test};
+  const auto& time = c.data.time;
+  for (int p = 0; p < kNumParts; ++p) {
+    const DateRange& r = c.ranges[p];
+    const std::string name = std::string("data.") + to_string(static_cast<Part>(p));
+    if (r.days() < 1)
+      fail(c, name + " = " + iso_date(r.first) + ":" + iso_date(r.last) + " has no days");
+    if (time.empty() || r.first < time.front() || r.last > time.back())
+      fail(c, name + " = " + iso_date(r.first) + ":" + iso_date(r.last) +
+                  " outside the file's time axis " +
+                  (time.empty() ? std::string("(empty)") : iso_date(time.front()) + ":" + iso_date(time.back())));
+    c.offset[p] = r.first - time.front();
+  }
+}
+
+/// A driver must be finite on every day of every partition (it is an input).
+void check_drivers(const Context& c) {
+  const int nt = c.data.n_time();
+  for (int s : c.sites)
+    for (int k : c.drivers)
+      for (int p = 0; p < kNumParts; ++p)
+        for (int i = 0; i < c.ranges[p].days(); ++i) {
+          const float v = c.data.drivers[k][static_cast<size_t>(s) * nt + c.offset[p] + i];
+          if (!std::isfinite(v))
+            fail(c, "site " + c.data.site_ids[s] + " driver " + c.data.driver_names[k] + " date " +
+                        iso_date(c.ranges[p].first + i) + ": missing value (" + std::to_string(v) +
+                        ") inside the " + to_string(static_cast<Part>(p)) + " period");
+        }
+}
+
+Scaling fit_scaling(const Context& c, bool log_flow) {
+  Scaling sc;
+  sc.log_flow = log_flow;
+  const int nt = c.data.n_time(), t0 = c.offset[0], days = c.ranges[0].days();
+  for (int k : c.drivers) {
+    Moments m;
+    for (int s : c.sites)
+      for (int i = 0; i < days; ++i) m.add(c.data.drivers[k][static_cast<size_t>(s) * nt + t0 + i]);
+    sc.x_mean.push_back(static_cast<float>(m.mean()));
+    sc.x_std.push_back(static_cast<float>(m.std_dev()));
+  }
+  for (Variable v : {Variable::flow, Variable::temp}) {
+    Moments m;
+    const auto& y = target(c.data, v);
+    for (int s : c.sites)
+      for (int i = 0; i < days; ++i) {
+        const float q = y[static_cast<size_t>(s) * nt + t0 + i];
+        if (!std::isnan(q)) m.add(transform(sc, v, q));
+      }
+    sc.y_mean[static_cast<int>(v)] = m.mean();
+    sc.y_std[static_cast<int>(v)] = m.std_dev();
+  }
+  return sc;
+}
+
+/// Cut partition p into [T, N, C] blocks, sites concatenated site by site
+/// (sequence n = site_pos * blocks + b). pad: keep the partial last block,
+/// padded with zero inputs, NaN targets and day -1; else drop it.
+SequenceSet cut(const Context& c, const SiteData& sd, Part part, int seq_len, bool pad) {
+  const int p = static_cast<int>(part);
+  const int days = c.ranges[p].days(), nt = c.data.n_time();
+  const int blocks = pad ? (days + seq_len - 1) / seq_len : days / seq_len;
+  SequenceSet q;
+  q.seq_len = seq_len;
+  q.n_in = static_cast<int>(c.drivers.size());
+  q.n_seq = blocks * static_cast<int>(c.sites.size());
+  const size_t tn = static_cast<size_t>(seq_len) * q.n_seq;
+  q.x.assign(tn * q.n_in, 0.0f);
+  q.y.assign(tn * 2, std::nanf(""));
+  q.day.assign(tn, -1);
+  q.site.assign(q.n_seq, 0);
+  const Scaling& sc = sd.scaling;
+  const auto& y0 = target(c.data, sd.primary);
+  const auto& y1 = target(c.data, sd.auxiliary);
+  for (size_t si = 0; si < c.sites.size(); ++si) {
+    const size_t row = static_cast<size_t>(c.sites[si]) * nt + c.offset[p];
+    for (int b = 0; b < blocks; ++b) {
+      const size_t n = si * blocks + b;
+      q.site[n] = static_cast<int32_t>(si);
+      for (int t = 0; t < seq_len && b * seq_len + t < days; ++t) {
+        const int i = b * seq_len + t;
+        const size_t tnn = static_cast<size_t>(t) * q.n_seq + n;  // [t, n] of [T, N]
+        q.day[tnn] = c.ranges[p].first + i;
+        for (int k = 0; k < q.n_in; ++k) {
+          const double v = c.data.drivers[c.drivers[k]][row + i];
+          q.x[tnn * q.n_in + k] = static_cast<float>((v - sc.x_mean[k]) / sc.x_std[k]);
+        }
+        const float a = y0[row + i];
+        if (!std::isnan(a)) q.y[tnn * 2] = static_cast<float>(scale(sc, sd.primary, a));
+        const float b2 = y1[row + i];
+        if (sd.has_auxiliary && !std::isnan(b2))
+          q.y[tnn * 2 + 1] = static_cast<float>(scale(sc, sd.auxiliary, b2));
+      }
+    }
+  }
+  return q;
+}
+
+std::vector<int> driver_indices(const Context& c, const Config& cfg) {
+  std::vector<int> idx;
+  if (cfg.data.drivers.empty()) {
+    for (int k = 0; k < c.data.n_drivers(); ++k) idx.push_back(k);
+    return idx;
+  }
+  for (const auto& name : cfg.data.drivers) {
+    const int k = c.data.driver_index(name);
+    if (k < 0) fail(c, "data.drivers: driver '" + name + "' not in the data set");
+    idx.push_back(k);
+  }
+  return idx;
+}
+
+}  // namespace
+
+SiteData prepare_sites(const DataSet& data, const std::vector<int>& site_indices, const Config& cfg,
+                       const std::string& source) {
+  Context c{data, site_indices, {}, {}, {}, source};
+  if (site_indices.empty()) fail(c, "no sites selected");
+  for (int s : site_indices)
+    if (s < 0 || s >= data.n_sites()) fail(c, "site index " + std::to_string(s) + " out of range");
+  const int seq_len = cfg.model.seq_len;
+  if (seq_len < 1) fail(c, "model.seq_len = " + std::to_string(seq_len) + " must be >= 1");
+  c.drivers = driver_indices(c, cfg);
+  check_ranges(c, cfg);
+  if (c.ranges[0].days() < seq_len)
+    fail(c, "data.train has " + std::to_string(c.ranges[0].days()) +
+                " days, fewer than one sequence (model.seq_len = " + std::to_string(seq_len) + ")");
+  check_drivers(c);
+  SiteData sd;
+  sd.site_indices = site_indices;
+  for (int s : site_indices) sd.site_ids.push_back(data.site_ids[s]);
+  sd.primary = cfg.experiment.primary;
+  sd.has_auxiliary = cfg.experiment.has_auxiliary;
+  sd.auxiliary = cfg.experiment.auxiliary;
+  for (int k : c.drivers) sd.driver_names.push_back(data.driver_names[k]);
+  sd.scaling = fit_scaling(c, cfg.data.log_flow);
+  sd.train = cut(c, sd, Part::train, seq_len, false);
+  for (int p = 0; p < kNumParts; ++p) sd.eval[p] = cut(c, sd, static_cast<Part>(p), seq_len, true);
+  const int nt = data.n_time();
+  for (int s : site_indices)
+    for (int i = 0; i < c.ranges[0].days(); ++i) {
+      const size_t at = static_cast<size_t>(s) * nt + c.offset[0] + i;
+      sd.train_obs[0] += !std::isnan(target(data, sd.primary)[at]);
+      if (sd.has_auxiliary) sd.train_obs[1] += !std::isnan(target(data, sd.auxiliary)[at]);
+    }
+  return sd;
+}
+
+double scale(const Scaling& s, Variable v, double value) {
+  const int i = static_cast<int>(v);
+  return (transform(s, v, value) - s.y_mean[i]) / s.y_std[i];
+}
+
+double unscale(const Scaling& s, Variable v, double z) {
+  const int i = static_cast<int>(v);
+  const double u = z * s.y_std[i] + s.y_mean[i];
+  if (v == Variable::flow && s.log_flow) return std::exp(u) - kLogFlowOffset;
+  return u;
+}
+
+}  // namespace mtl

@@ -1,0 +1,291 @@
+// Reader of the input data set (netCDF-4 compatible HDF5), serial HDF5 API.
+// Accepts our own files and xarray/netCDF-C ones: site_id as variable- or
+// fixed-length strings, time as any integer or whole-valued float type with
+// units "<days|hours|minutes|seconds> since YYYY-MM-DD[ HH:MM[:SS]]".
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "mtl/dataset_io.hpp"
+#include "nc_util.hpp"
+
+namespace mtl {
+namespace {
+
+/// An open data-set file with its axes read and its driver variables listed.
+struct Layout {
+  std::string path;
+  H5Handle file;
+  DataSetInfo info;
+  std::vector<std::string> units;  // per driver
+};
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw DataError(path + ": " + what);
+}
+
+H5Handle open_dataset(const Layout& l, const std::string& name) {
+  if (H5Lexists(l.file, name.c_str(), H5P_DEFAULT) <= 0) fail(l.path, "variable '" + name + "' missing");
+  return h5_dataset(H5Dopen2(l.file, name.c_str(), H5P_DEFAULT), l.path + ": open " + name);
+}
+
+std::vector<hsize_t> extent(hid_t ds) {
+  H5Handle space = h5_space(H5Dget_space(ds), "dataspace");
+  const int rank = H5Sget_simple_extent_ndims(space);
+  std::vector<hsize_t> dims(std::max(rank, 0));
+  if (rank > 0) H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  return dims;
+}
+
+std::vector<std::string> read_strings(const Layout& l, const std::string& name) {
+  H5Handle ds = open_dataset(l, name);
+  const auto dims = extent(ds);
+  if (dims.size() != 1) fail(l.path, "variable '" + name + "' must be 1-D (site)");
+  const size_t n = dims[0];
+  H5Handle type = h5_type(H5Dget_type(ds), "type of " + name);
+  if (H5Tget_class(type) != H5T_STRING) fail(l.path, "variable '" + name + "' must hold strings");
+  std::vector<std::string> out(n);
+  if (n == 0) return out;
+  if (H5Tis_variable_str(type) > 0) {
+    // Memory type = the file's (keeps its character set: ASCII or UTF-8).
+    H5Handle mem = h5_type(H5Tcopy(type), "string type");
+    std::vector<char*> ptrs(n, nullptr);
+    h5_check(H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), l.path + ": read " + name);
+    for (size_t i = 0; i < n; ++i) out[i] = ptrs[i] ? ptrs[i] : "";
+    H5Handle space = h5_space(H5Dget_space(ds), "space");
+    H5Dvlen_reclaim(mem, space, H5P_DEFAULT, ptrs.data());
+  } else {
+    const size_t size = H5Tget_size(type);
+    std::vector<char> buf(n * size);
+    h5_check(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), l.path + ": read " + name);
+    for (size_t i = 0; i < n; ++i) {
+      std::string s(buf.data() + i * size, size);
+      out[i] = s.substr(0, s.find('\0'));
+      while (!out[i].empty() && out[i].back() == ' ') out[i].pop_back();
+    }
+  }
+  return out;
+}
+
+/// Seconds per unit and the reference instant (seconds since 1970-01-01).
+void parse_time_units(const std::string& path, const std::string& units, double& unit_s,
+                      double& ref_s) {
+  std::istringstream in(units);
+  std::string unit, since, date, clock;
+  in >> unit >> since >> date >> clock;
+  const auto bad = [&] {
+    fail(path, "time units '" + units + "' not understood (want 'days since YYYY-MM-DD')");
+  };
+  if (unit == "days" || unit == "day") unit_s = 86400;
+  else if (unit == "hours" || unit == "hour") unit_s = 3600;
+  else if (unit == "minutes" || unit == "minute") unit_s = 60;
+  else if (unit == "seconds" || unit == "second") unit_s = 1;
+  else bad();
+  if (since != "since") bad();
+  const auto t = date.find('T');  // ISO "1970-01-01T00:00:00"
+  if (t != std::string::npos) {
+    clock = date.substr(t + 1);
+    date = date.substr(0, t);
+  }
+  int y = 0, m = 0, d = 0, hh = 0, mm = 0;
+  double ss = 0;
+  if (std::sscanf(date.c_str(), "%d-%d-%d", &y, &m, &d) != 3 || !valid_civil(y, m, d)) bad();
+  if (!clock.empty() && clock != "Z" && std::sscanf(clock.c_str(), "%d:%d:%lf", &hh, &mm, &ss) < 2)
+    bad();
+  ref_s = days_from_civil(y, m, d) * 86400.0 + hh * 3600.0 + mm * 60.0 + ss;
+}
+
+std::vector<int32_t> read_time(const Layout& l) {
+  H5Handle ds = open_dataset(l, "time");
+  const auto dims = extent(ds);
+  if (dims.size() != 1) fail(l.path, "variable 'time' must be 1-D");
+  std::string units, calendar = "standard";
+  if (!nc::read_string_attr(ds, "units", units)) fail(l.path, "variable 'time' has no units attribute");
+  nc::read_string_attr(ds, "calendar", calendar);
+  if (calendar != "standard" && calendar != "gregorian" && calendar != "proleptic_gregorian")
+    fail(l.path, "time calendar '" + calendar + "' not supported (want standard)");
+  double unit_s = 0, ref_s = 0;
+  parse_time_units(l.path, units, unit_s, ref_s);
+  std::vector<double> raw(dims[0]);
+  if (!raw.empty())
+    h5_check(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()),
+             l.path + ": read time");
+  std::vector<int32_t> days(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const double day = (ref_s + raw[i] * unit_s) / 86400.0;
+    // Whole days only: doubles hold these integers exactly, so the check is exact.
+    if (!std::isfinite(day) || day != std::floor(day))
+      fail(l.path, "time[" + std::to_string(i) + "] = " + std::to_string(raw[i]) + " " + units +
+                       " is not a whole day");
+    days[i] = static_cast<int32_t>(day);
+    if (i > 0 && days[i] != days[i - 1] + 1)
+      fail(l.path, "time axis not consecutive days at " + iso_date(days[i - 1]) + " -> " +
+                       iso_date(days[i]));
+  }
+  return days;
+}
+
+herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* out) {
+  static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+  return 0;
+}
+
+/// Root datasets in creation order (what netCDF-C/xarray show), else by name.
+std::vector<std::string> root_names(hid_t file) {
+  std::vector<std::string> names;
+  hsize_t idx = 0;
+  if (H5Literate(file, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, collect_name, &names) < 0) {
+    names.clear();
+    idx = 0;
+    H5Literate(file, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_name, &names);
+  }
+  return names;
+}
+
+bool is_reserved(const std::string& n) {
+  return n == "site" || n == "time" || n == "site_id" || n == "latitude" || n == "flow" ||
+         n == "temp" || n.empty() || n[0] == '_';
+}
+
+/// Drivers: float variables shaped [n_site, n_time] other than the targets.
+void list_drivers(Layout& l) {
+  const hsize_t ns = l.info.site_ids.size(), nt = l.info.time.size();
+  for (const auto& name : root_names(l.file)) {
+    if (is_reserved(name)) continue;
+    H5O_info_t oi;
+    if (H5Oget_info_by_name(l.file, name.c_str(), &oi, H5P_DEFAULT) < 0 || oi.type != H5O_TYPE_DATASET)
+      continue;
+    H5Handle ds = open_dataset(l, name);
+    H5Handle type = h5_type(H5Dget_type(ds), "type of " + name);
+    if (H5Tget_class(type) != H5T_FLOAT) continue;
+    const auto dims = extent(ds);
+    if (dims.size() != 2) continue;
+    if (dims[0] != ns || dims[1] != nt)
+      fail(l.path, "variable '" + name + "' has shape [" + std::to_string(dims[0]) + ", " +
+                       std::to_string(dims[1]) + "], expected [site=" + std::to_string(ns) +
+                       ", time=" + std::to_string(nt) + "]");
+    std::string units;
+    nc::read_string_attr(ds, "units", units);
+    l.info.driver_names.push_back(name);
+    l.units.push_back(units);
+  }
+}
+
+Layout open_layout(const std::string& path) {
+  h5_quiet();
+  Layout l;
+  l.path = path;
+  if (H5Fis_hdf5(path.c_str()) <= 0) fail(path, "not found or not an HDF5/netCDF-4 file");
+  l.file = h5_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path + ": open");
+  l.info.site_ids = read_strings(l, "site_id");
+  l.info.time = read_time(l);
+  const size_t ns = l.info.site_ids.size();
+  l.info.latitude.assign(ns, std::nan(""));
+  if (H5Lexists(l.file, "latitude", H5P_DEFAULT) > 0) {
+    H5Handle lat = open_dataset(l, "latitude");
+    if (extent(lat) != std::vector<hsize_t>{ns}) fail(path, "latitude must have dims (site)");
+    if (ns > 0)
+      h5_check(H5Dread(lat, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, l.info.latitude.data()),
+               path + ": read latitude");
+  }
+  list_drivers(l);
+  return l;
+}
+
+/// Read rows `rows` (sorted file site indices) of a [site, time] float
+/// variable into [rows.size(), n_time], honouring a non-NaN _FillValue.
+std::vector<float> read_grid(const Layout& l, const std::string& name, const std::vector<int>& rows) {
+  H5Handle ds = open_dataset(l, name);
+  const hsize_t ns = l.info.site_ids.size(), nt = l.info.time.size();
+  if (extent(ds) != std::vector<hsize_t>{ns, nt})
+    fail(l.path, "variable '" + name + "' must have dims (site, time) = [" + std::to_string(ns) +
+                     ", " + std::to_string(nt) + "]");
+  std::vector<float> out(rows.size() * nt);
+  if (out.empty()) return out;
+  H5Handle file_space = h5_space(H5Dget_space(ds), "space of " + name);
+  h5_check(H5Sselect_none(file_space), "select none");
+  // One hyperslab per run of consecutive sites (rows are sorted).
+  for (size_t i = 0; i < rows.size();) {
+    size_t j = i + 1;
+    while (j < rows.size() && rows[j] == rows[j - 1] + 1) ++j;
+    const hsize_t start[2] = {static_cast<hsize_t>(rows[i]), 0};
+    const hsize_t count[2] = {static_cast<hsize_t>(j - i), nt};
+    h5_check(H5Sselect_hyperslab(file_space, H5S_SELECT_OR, start, nullptr, count, nullptr),
+             "select sites of " + name);
+    i = j;
+  }
+  const hsize_t mem_dims[2] = {rows.size(), nt};
+  H5Handle mem_space = h5_space(H5Screate_simple(2, mem_dims, nullptr), "memory space");
+  h5_check(H5Dread(ds, H5T_NATIVE_FLOAT, mem_space, file_space, H5P_DEFAULT, out.data()),
+           l.path + ": read " + name);
+  if (H5Aexists(ds, "_FillValue") > 0) {
+    H5Handle attr = h5_attr(H5Aopen(ds, "_FillValue", H5P_DEFAULT), "open _FillValue");
+    float fill = 0.0f;
+    if (H5Aread(attr, H5T_NATIVE_FLOAT, &fill) >= 0 && !std::isnan(fill))
+      for (float& v : out)
+        if (v == fill) v = std::nanf("");
+  }
+  return out;
+}
+
+std::vector<int> select_sites(const Layout& l, const std::vector<std::string>& ids) {
+  std::vector<int> rows;
+  if (ids.empty()) {
+    for (size_t i = 0; i < l.info.site_ids.size(); ++i) rows.push_back(static_cast<int>(i));
+    return rows;
+  }
+  for (const auto& id : ids) {
+    const auto it = std::find(l.info.site_ids.begin(), l.info.site_ids.end(), id);
+    if (it == l.info.site_ids.end()) fail(l.path, "site '" + id + "' not in the file (site_id)");
+    rows.push_back(static_cast<int>(it - l.info.site_ids.begin()));
+  }
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  return rows;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
+  return s;
+}
+
+}  // namespace
+
+DataSetInfo read_dataset_info(const std::string& path) { return open_layout(path).info; }
+
+DataSet read_dataset(const std::string& path, const std::vector<std::string>& site_ids,
+                     const std::vector<std::string>& drivers) {
+  const Layout l = open_layout(path);
+  const std::vector<int> rows = select_sites(l, site_ids);
+  std::vector<int> cols;
+  if (drivers.empty()) {
+    for (size_t c = 0; c < l.info.driver_names.size(); ++c) cols.push_back(static_cast<int>(c));
+  } else {
+    for (const auto& d : drivers) {
+      const auto& names = l.info.driver_names;
+      const auto it = std::find(names.begin(), names.end(), d);
+      if (it == names.end())
+        fail(path, "driver '" + d + "' not in the file (drivers: " + joined(names) + ")");
+      cols.push_back(static_cast<int>(it - names.begin()));
+    }
+  }
+  DataSet ds;
+  ds.time = l.info.time;
+  for (int r : rows) {
+    ds.site_ids.push_back(l.info.site_ids[r]);
+    ds.latitude.push_back(l.info.latitude[r]);
+  }
+  for (int c : cols) {
+    ds.driver_names.push_back(l.info.driver_names[c]);
+    ds.driver_units.push_back(l.units[c]);
+    ds.drivers.push_back(read_grid(l, l.info.driver_names[c], rows));
+  }
+  ds.flow = read_grid(l, "flow", rows);
+  ds.temp = read_grid(l, "temp", rows);
+  return ds;
+}
+
+}  // namespace mtl

@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+"""Write a small results file that follows notes/RESULTS_SCHEMA.md exactly, with
+KNOWN values, so the analysis scripts can be tested before (and besides) mtl_mpi.
+
+    python3 tests/python/make_results_fixture.py OUT.h5 [--complete]
+
+Grid: 4 sites x lambdas (0, 1, 5) x 6 seeds (0..5), primary flow, auxiliary temp.
+Every number is built from the tables below, so a test can recompute the
+statistics by hand from them:
+- S01: lambda 5 is best on val and better on test in every seed (Wilcoxon better);
+- S02: lambda 1 is best on val, test differences of mixed sign (not different);
+- S03: lambda 1 is best on val, worse on test in every seed (Wilcoxon worse);
+- S04: lambda 0 seeds 4, 5 pending, lambda 5 seed 1 failed, lambda 1 seed 0 done
+  but NSE not computable (NaN): best lambda 5 has only 3 pairs (insufficient).
+With --complete the two pending runs are written as failed instead, so the file
+is complete (complete = 1); their NSE stays NaN.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+SITES = ["S01", "S02", "S03", "S04"]
+LAMBDAS = [0.0, 1.0, 5.0]
+SEEDS = [0, 1, 2, 3, 4, 5]
+PARTITIONS = ["train", "val", "test"]
+VARIABLES = ["flow", "temp"]
+NAN = float("nan")
+
+# Test-partition flow NSE [site][lambda] -> 6 seeds. lambda > 0 rows are lambda 0
+# plus the per-seed differences in DIFF (so the paired differences are the DIFF rows
+# up to float rounding; the tests call scipy on the subtracted arrays).
+BASE_TEST = {
+    "S01": [0.60, 0.62, 0.58, 0.61, 0.59, 0.63],
+    "S02": [0.50, 0.52, 0.48, 0.51, 0.49, 0.53],
+    "S03": [0.70, 0.72, 0.68, 0.71, 0.69, 0.73],
+    "S04": [0.40, 0.42, 0.38, 0.41, 0.39, 0.43],
+}
+DIFF_TEST = {
+    ("S01", 1.0): [0.01, 0.00, 0.02, -0.01, 0.02, 0.01],
+    ("S01", 5.0): [0.05, 0.06, 0.04, 0.07, 0.05, 0.08],
+    ("S02", 1.0): [0.02, -0.01, 0.01, -0.02, 0.03, -0.01],
+    ("S02", 5.0): [-0.01, 0.01, -0.02, 0.00, 0.01, -0.01],
+    ("S03", 1.0): [-0.03, -0.05, -0.02, -0.04, -0.06, -0.01],
+    ("S03", 5.0): [-0.10, -0.12, -0.08, -0.11, -0.09, -0.13],
+    ("S04", 1.0): [0.01, 0.02, 0.01, 0.03, 0.02, 0.01],
+    ("S04", 5.0): [0.04, 0.05, 0.03, 0.06, 0.04, 0.05],
+}
+# Validation-partition flow NSE: test values shifted by a per-(site, lambda)
+# offset, which decides the best lambda (val medians: S01 5, S02 1, S03 1, S04 5).
+VAL_SHIFT = {
+    ("S01", 0.0): 0.05, ("S01", 1.0): 0.05, ("S01", 5.0): 0.06,
+    ("S02", 0.0): 0.05, ("S02", 1.0): 0.08, ("S02", 5.0): 0.02,
+    ("S03", 0.0): 0.05, ("S03", 1.0): 0.10, ("S03", 5.0): 0.05,
+    ("S04", 0.0): 0.05, ("S04", 1.0): 0.05, ("S04", 5.0): 0.05,
+}
+PENDING = [("S04", 0.0, 4), ("S04", 0.0, 5)]
+FAILED = {("S04", 5.0, 1): "NaN loss at epoch 12"}
+DONE_NAN = [("S04", 1.0, 0)]  # done, but NSE not computable (e.g. < 10 observations)
+# nse_month = NSE of the partition + SEASON[month] * lambda / (1 + lambda): a
+# high-flow-season (Mar-Jun) gain that grows with lambda; zero for lambda = 0.
+SEASON = np.array([0, 0, 0.04, 0.06, 0.05, 0.02, 0, 0, 0, 0, 0, 0])
+
+
+def test_nse(site, lam):
+    """Flow test NSE over seeds [6] before status masking."""
+    base = np.array(BASE_TEST[site])
+    return base if lam == 0 else base + np.array(DIFF_TEST[(site, lam)])
+
+
+def build_nse(complete=False):
+    """nse [S, L, K, P, V] and status [S, L, K] following the tables above."""
+    S, L, K = len(SITES), len(LAMBDAS), len(SEEDS)
+    nse = np.empty((S, L, K, 3, 2))
+    status = np.ones((S, L, K), dtype=np.int8)
+    message = np.full((S, L, K), b"", dtype="S96")
+    for s, site in enumerate(SITES):
+        for l, lam in enumerate(LAMBDAS):
+            t = test_nse(site, lam)
+            nse[s, l, :, 2, 0] = t
+            nse[s, l, :, 1, 0] = t + VAL_SHIFT[(site, lam)]
+            nse[s, l, :, 0, 0] = t + 0.2  # train: better than test
+            nse[s, l, :, :, 1] = 0.9 - 0.01 * np.arange(3)[None, :] - 0.001 * l  # temp
+    for site, lam, seed in PENDING:
+        idx = (SITES.index(site), LAMBDAS.index(lam), SEEDS.index(seed))
+        status[idx] = 2 if complete else 0
+        if complete:
+            message[idx] = b"rank killed"
+        nse[idx] = NAN
+    for (site, lam, seed), msg in FAILED.items():
+        idx = (SITES.index(site), LAMBDAS.index(lam), SEEDS.index(seed))
+        status[idx], message[idx], nse[idx] = 2, msg.encode(), NAN
+    for site, lam, seed in DONE_NAN:
+        nse[SITES.index(site), LAMBDAS.index(lam), SEEDS.index(seed)] = NAN
+    return nse, status, message
+
+
+def _coord(f, name, data, **attrs):
+    d = f.create_dataset(name, data=data)
+    d.make_scale(name)
+    for k, v in attrs.items():
+        d.attrs[k] = v
+    return d
+
+
+def _var(f, name, data, dims, fill=None, **attrs):
+    kw = {} if fill is None else dict(fillvalue=fill)
+    d = f.create_dataset(name, data=data, **kw)
+    if fill is not None:
+        d.attrs["_FillValue"] = np.array(fill, dtype=d.dtype)
+    for i, dim in enumerate(dims):
+        d.dims[i].attach_scale(f[dim])
+    for k, v in attrs.items():
+        d.attrs[k] = v
+    return d
+
+
+def _strings(values, width, chars):
+    """Fixed-length strings [n] (schema) or netCDF char arrays [n, width] (chars)."""
+    a = np.asarray(values, dtype=f"S{width}")
+    return a.view("S1").reshape(a.shape + (width,)) if chars else a
+
+
+def write(path, complete=False, chars=False):
+    """Write the fixture; chars=True stores strings as 1-byte char arrays with a
+    trailing string-length dim (the netCDF-classic form) instead of S<n>."""
+    import h5py
+    nse, status, message = build_nse(complete)
+    message = _strings(message, 96, chars)
+    run_dims = ("site", "lambda", "seed")
+    mdims = run_dims + ("partition", "variable")
+    month_of = nse[..., None] + SEASON * (np.array(LAMBDAS) / (1 + np.array(LAMBDAS)))[
+        None, :, None, None, None, None]
+    with h5py.File(path, "w") as f:
+        _coord(f, "site", _strings(SITES, 8, chars))
+        _coord(f, "lambda", np.array(LAMBDAS, dtype=np.float64))
+        _coord(f, "seed", np.array(SEEDS, dtype=np.int32))
+        _coord(f, "partition", _strings(PARTITIONS, 8, chars))
+        _coord(f, "variable", _strings(VARIABLES, 8, chars))
+        _coord(f, "month", np.arange(1, 13, dtype=np.int32))
+        _var(f, "status", status, run_dims, flag_values=np.array([0, 1, 2], dtype=np.int8),
+             flag_meanings="pending done failed")
+        _var(f, "message", message, run_dims)
+        done = status == 1
+        _var(f, "train_seconds", np.where(done, 1.5, np.nan), run_dims, units="s")
+        _var(f, "final_loss", np.where(done, 0.3, np.nan), run_dims)
+        _var(f, "epochs_run", np.where(done, 50, 0).astype(np.int32), run_dims)
+        _var(f, "rank", np.zeros(status.shape, dtype=np.int32), run_dims)
+        unit = "variable-dependent: flow m3 s-1, temp degC"
+        for name in ("nse", "nse_high", "nse_low", "nse_log", "kge"):
+            _var(f, name, nse if name == "nse" else nse - 0.05, mdims, np.nan, units="1")
+        for name in ("rmse", "rmse_high", "rmse_low", "rmse_log", "bias"):
+            _var(f, name, 1.0 - nse, mdims, np.nan, units=unit)
+        n_obs = np.where(np.isfinite(nse), 365, -1).astype(np.int64)
+        _var(f, "n_obs", n_obs, mdims, -1)
+        _var(f, "nse_month", month_of.astype(np.float32), mdims + ("month",), np.nan, units="1")
+        _var(f, "rmse_month", (1 - month_of).astype(np.float32), mdims + ("month",), np.nan,
+             units=unit)
+        c = dict(done=int(done.sum()), failed=int((status == 2).sum()),
+                 pending=int((status == 0).sum()))
+        attrs = dict(ini="[experiment]\nname = fixture\n",
+                     effective_config="[experiment]\nname = fixture\n[data]\nfile = none.nc\n",
+                     config_path="fixture.ini", experiment="fixture", primary="flow",
+                     auxiliary="temp", scope="single_site", program_version="fixture",
+                     git_hash="0" * 40, onednn_version="-", onednn_isa="-",
+                     hdf5_version=h5py.version.hdf5_version, mpi_version="-", ranks=1,
+                     start_time="2026-11-27T00:00:00Z", end_time="2026-11-27T00:01:00Z",
+                     complete=int(c["pending"] == 0), runs_total=int(status.size),
+                     runs_done=c["done"], runs_failed=c["failed"], runs_pending=c["pending"],
+                     Conventions="CF-1.8")
+        for k, v in attrs.items():
+            f.attrs[k] = v
+    return path
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="write the analysis test fixture")
+    ap.add_argument("out")
+    ap.add_argument("--complete", action="store_true", help="pending runs written as failed")
+    ap.add_argument("--chars", action="store_true", help="strings as netCDF char arrays")
+    a = ap.parse_args(argv)
+    write(a.out, a.complete, a.chars)
+    print(a.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -97,7 +97,7 @@ def fig_heatmap(res, x, site_rows, partition, variable, path):
     lim = np.nanmax(np.abs(m)) if np.isfinite(m).any() else 1.0
     lim = lim if lim > 0 else 1.0
     n = len(res.sites)
-    fig, ax = plt.subplots(figsize=(3.0 + 0.9 * len(res.lambdas), 2.0 + 0.25 * n))
+    fig, ax = plt.subplots(figsize=(3.0 + 0.9 * len(res.lambdas), min(2.0 + 0.25 * n, 14.0)))
     im = ax.imshow(m, aspect="auto", cmap="RdBu", vmin=-lim, vmax=lim,
                    interpolation="nearest")
     for s, row in enumerate(site_rows):
@@ -110,7 +110,7 @@ def fig_heatmap(res, x, site_rows, partition, variable, path):
             ax.text(l, s, "NA" if not np.isfinite(v) else f"{v:+.3f}", ha="center",
                     va="center", fontsize=7, color="white" if dark else "black")
     ax.set_xticks(range(len(res.lambdas)), lam_labels(res.lambdas))
-    ax.set_yticks(range(n), res.sites if n <= 60 else [""] * n, fontsize=7)
+    ax.set_yticks(range(n), res.sites if n <= 60 else [""] * n, fontsize=7 if n <= 30 else 5)
     ax.set_xlabel("multi-task scaling factor λ")
     ax.set_ylabel("site")
     ax.set_title(f"Median paired NSE change vs λ = 0 ({partition}, {variable})\n"

@@ -80,7 +80,9 @@ def status_section(res, partition, variable, miss) -> str:
     c = run_counts(res)
     complete = res.attrs.get("complete")
     out = ["## Runs", ""]
-    if complete != 1 or c["pending"] > 0:
+    if complete is None:
+        out += ["(no `complete` attribute in the file: completeness judged from status)", ""]
+    if complete == 0 or c["pending"] > 0:
         out.append(f"**INCOMPLETE GRID** (complete = {complete}): {c['pending']} of "
                    f"{c['total']} runs pending; statistics below use the runs done so far.")
         out.append("")
@@ -203,6 +205,8 @@ def main(argv=None) -> int:
     except ResultsFileError as exc:
         print(f"summarize.py: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head & co.
+        return 0
     except OSError as exc:
         print(f"summarize.py: error: {exc}", file=sys.stderr)
         return 2

@@ -11,7 +11,9 @@ Writes into DIR:
 - best_change_distribution.png  per-site median NSE change of the best and the
                              naive lambda over single-task, coloured by class;
 - seasonal_improvement.png   per-month NSE change (from nse_month) of the best and
-                             naive lambda, median and IQR over sites.
+                             naive lambda, median and IQR over sites;
+- seasonal_improvement_predictions.png  the same from the test predictions and the
+                             observations of the input data set (when both exist).
 Exit 0 on success, 2 with one line on a bad file. Statistics: analysis/stats.py.
 """
 from __future__ import annotations
@@ -29,6 +31,7 @@ import matplotlib.ticker  # noqa: E402,F401
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seasonal  # noqa: E402
 import stats  # noqa: E402
 from resultsfile import ResultsFileError, load  # noqa: E402
 
@@ -151,43 +154,28 @@ def fig_distribution(site_rows, naive_note, partition, variable, path):
     plt.close(fig)
 
 
-def monthly_change(res, site_rows, partition, variable, tag):
-    """[S, 12] median over paired seeds of nse_month(lambda_tag) - nse_month(0)."""
-    nm = res.nse_month[:, :, :, res.part(partition), res.var(variable), :].copy()
-    nm[res.status != 1] = np.nan
-    i0 = res.lam(0.0)
-    out = np.full((len(res.sites), nm.shape[-1]), np.nan)
-    for s, row in enumerate(site_rows):
-        if not np.isfinite(row[f"{tag}_lambda"]):
-            continue
-        d = nm[s, res.lam(row[f"{tag}_lambda"])] - nm[s, i0]  # [K, 12]
-        for m in range(d.shape[1]):
-            v = d[:, m][np.isfinite(d[:, m])]
-            if v.size:
-                out[s, m] = np.median(v)
-    return out
-
-
-def fig_seasonal(res, site_rows, naive_note, partition, variable, path):
+def fig_seasonal(changes, source, naive_note, partition, variable, path):
+    """changes: {"best": [S, 12], "naive": [S, 12]} median paired monthly ΔNSE per site."""
     fig, ax = plt.subplots(figsize=(8, 4))
-    months = np.asarray(res.months)
+    months = np.arange(1, 13)
     for tag, label, colour in (("best", "best λ (chosen on val)", "#1b9e77"),
                                ("naive", naive_note, "#d95f02")):
-        d = monthly_change(res, site_rows, partition, variable, tag)
+        d = changes[tag]
         ok = np.isfinite(d).any(axis=0)
         q = np.full((3, d.shape[1]), np.nan)
-        q[:, ok] = np.nanpercentile(d[:, ok], [25, 50, 75], axis=0)
-        n_sites = np.isfinite(d).sum(axis=0)
+        if ok.any():
+            q[:, ok] = np.nanpercentile(d[:, ok], [25, 50, 75], axis=0)
+        n_sites = int(np.isfinite(d).sum(axis=0).max())
         ax.plot(months, q[1], marker="o", color=colour,
-                label=f"{label}: median over sites (n ≤ {n_sites.max()})")
+                label=f"{label}: median over sites (n ≤ {n_sites})")
         ax.fill_between(months, q[0], q[2], color=colour, alpha=0.2,
                         label=f"{label}: IQR over sites")
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(months, [MONTHS[m - 1] for m in months])
+    ax.set_xticks(months, list(MONTHS))
     ax.set_xlabel("month")
     ax.set_ylabel("paired ΔNSE per month vs λ = 0 [-]")
     ax.set_title(f"Seasonal change of monthly NSE by multi-task learning ({partition}, "
-                 f"{variable})", fontsize=10)
+                 f"{variable}; from {source})", fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -195,7 +183,35 @@ def fig_seasonal(res, site_rows, naive_note, partition, variable, path):
     plt.close(fig)
 
 
-def make_plots(path, out_dir, partition="test", variable=None) -> list:
+def seasonal_figures(res, site_rows, naive_note, partition, variable, data, out):
+    """seasonal_improvement.png (nse_month) and _predictions.png (predictions + obs)."""
+    def changes(nse_m):
+        return {t: seasonal.paired_month_change(nse_m, res, site_rows, t)
+                for t in ("best", "naive")}
+
+    if res.nse_month is not None:
+        fig_seasonal(changes(seasonal.from_nse_month(res, partition, variable)), "nse_month",
+                     naive_note, partition, variable, out("seasonal_improvement.png"))
+    else:
+        print("no nse_month in the file: seasonal figure from nse_month skipped")
+    if res.prediction is None:
+        return
+    if partition != "test":
+        print("predictions cover the test period only: prediction-based seasonal figure "
+              "skipped for --partition val")
+        return
+    data_path = seasonal.find_data_file(res, data)
+    if data_path is None:
+        print(f"predictions present but the input data set ({data or res.data_file()}) "
+              "was not found: give --data FILE for the prediction-based seasonal figure")
+        return
+    obs = seasonal.load_observations(res, data_path, variable)
+    fig_seasonal(changes(seasonal.from_predictions(res, obs, variable)),
+                 f"test predictions vs {os.path.basename(data_path)}", naive_note, partition,
+                 variable, out("seasonal_improvement_predictions.png"))
+
+
+def make_plots(path, out_dir, partition="test", variable=None, data=None) -> list:
     res = load(path)
     variable = variable or (res.primary if res.primary in res.variables else res.variables[0])
     res.var(variable)
@@ -218,14 +234,7 @@ def make_plots(path, out_dir, partition="test", variable=None) -> list:
     fig_heatmap(res, x, site_rows, partition, variable, out("nse_change_heatmap.png"))
     fig_distribution(site_rows, naive_note, partition, variable,
                      out("best_change_distribution.png"))
-    if res.nse_month is not None:
-        fig_seasonal(res, site_rows, naive_note, partition, variable,
-                     out("seasonal_improvement.png"))
-    else:
-        print("no nse_month in the file: seasonal figure skipped")
-    if res.prediction is not None:
-        print("predictions present: the seasonal figure uses nse_month (observations are "
-              "not in the results file)")
+    seasonal_figures(res, site_rows, naive_note, partition, variable, data, out)
     return written
 
 
@@ -235,9 +244,11 @@ def main(argv=None) -> int:
     ap.add_argument("--out", required=True, help="output folder for the PNG files")
     ap.add_argument("--partition", default="test", choices=["val", "test"])
     ap.add_argument("--variable", choices=["flow", "temp"])
+    ap.add_argument("--data", help="input data set with the observations (default: the "
+                    "[data] file of the config stored in the results file)")
     a = ap.parse_args(argv)
     try:
-        for p in make_plots(a.results, a.out, a.partition, a.variable):
+        for p in make_plots(a.results, a.out, a.partition, a.variable, a.data):
             print(p)
     except (ResultsFileError, OSError) as exc:
         print(f"plots.py: error: {exc}", file=sys.stderr)

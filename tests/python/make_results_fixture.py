@@ -97,6 +97,62 @@ def build_nse(complete=False):
     return nse, status, message
 
 
+# Predictions (--predictions): test period of 2 years from 2010-10-01, flow and
+# temp observed on all days but every 7th. Prediction = obs + ERR for lambda 0 and
+# obs + ERR * (1 - PRED_GAIN[month] * lambda / (1 + lambda)) for lambda > 0, where
+# ERR[s, k, t] = cos(0.7 t + k + s): multi-task only changes Mar-Jun errors.
+TEST_START, TEST_DAYS = 14883, 731  # 2010-10-01 as days since 1970-01-01
+PRED_GAIN = np.array([0, 0, 0.5, 0.5, 0.5, 0.5, 0, 0, 0, 0, 0, 0])
+
+
+def observations():
+    """Observed [S, T] flow and temp on the test days (NaN every 7th day)."""
+    t = np.arange(TEST_DAYS)
+    doy = 2 * np.pi * t / 365.25
+    flow = np.array([10 + s + 5 * np.sin(doy) for s in range(len(SITES))])
+    temp = np.array([12 + 8 * np.sin(doy - 1) + 0.1 * s for s in range(len(SITES))])
+    flow[:, ::7] = np.nan
+    temp[:, ::7] = np.nan
+    return flow, temp
+
+
+def months_of_test():
+    d = np.datetime64("1970-01-01") + np.arange(TEST_START, TEST_START + TEST_DAYS).astype(
+        "timedelta64[D]")
+    return d.astype("datetime64[M]").astype(np.int64) % 12 + 1
+
+
+def predictions(status):
+    """prediction [S, L, K, T, V] following the rule above (NaN unless done)."""
+    S, L, K = status.shape
+    t = np.arange(TEST_DAYS)
+    err = np.cos(0.7 * t[None, None, :] + np.arange(K)[None, :, None]
+                 + np.arange(S)[:, None, None])  # [S, K, T]
+    gain = PRED_GAIN[months_of_test() - 1]  # [T]
+    obs = np.nan_to_num(np.stack(observations(), axis=-1))  # [S, T, V], gaps filled
+    pred = np.empty((S, L, K, TEST_DAYS, 2))
+    for l, lam in enumerate(LAMBDAS):
+        scale = 1 - gain * lam / (1 + lam)  # [T]
+        pred[:, l] = obs[:, None] + (err * scale)[..., None]
+    pred[status != 1] = np.nan
+    return pred
+
+
+def write_data_file(path):
+    """The input data set the predictions are scored against (design.md layout)."""
+    import h5py
+    flow, temp = observations()
+    with h5py.File(path, "w") as f:
+        _coord(f, "site", np.arange(len(SITES), dtype=np.int32))
+        _coord(f, "time", np.arange(TEST_START, TEST_START + TEST_DAYS, dtype=np.int32),
+               units="days since 1970-01-01")
+        ids = f.create_dataset("site_id", data=SITES, dtype=h5py.string_dtype())
+        ids.dims[0].attach_scale(f["site"])
+        for name, v, unit in (("flow", flow, "m3 s-1"), ("temp", temp, "degC")):
+            _var(f, name, v.astype(np.float32), ("site", "time"), np.float32(np.nan),
+                 units=unit)
+
+
 def _coord(f, name, data, **attrs):
     d = f.create_dataset(name, data=data)
     d.make_scale(name)
@@ -123,10 +179,14 @@ def _strings(values, width, chars):
     return a.view("S1").reshape(a.shape + (width,)) if chars else a
 
 
-def write(path, complete=False, chars=False):
+def write(path, complete=False, chars=False, with_predictions=False):
     """Write the fixture; chars=True stores strings as 1-byte char arrays with a
-    trailing string-length dim (the netCDF-classic form) instead of S<n>."""
+    trailing string-length dim (the netCDF-classic form) instead of S<n>;
+    with_predictions adds `time`, `prediction` and the data set <stem>_data.h5
+    beside it, named in effective_config as [data] file (relative name)."""
     import h5py
+    import os
+    data_name = os.path.splitext(os.path.basename(path))[0] + "_data.h5"
     nse, status, message = build_nse(complete)
     message = _strings(message, 96, chars)
     run_dims = ("site", "lambda", "seed")
@@ -158,10 +218,16 @@ def write(path, complete=False, chars=False):
         _var(f, "nse_month", month_of.astype(np.float32), mdims + ("month",), np.nan, units="1")
         _var(f, "rmse_month", (1 - month_of).astype(np.float32), mdims + ("month",), np.nan,
              units=unit)
+        if with_predictions:
+            _coord(f, "time", np.arange(TEST_START, TEST_START + TEST_DAYS, dtype=np.int32),
+                   units="days since 1970-01-01")
+            _var(f, "prediction", predictions(status).astype(np.float32),
+                 run_dims + ("time", "variable"), np.float32(np.nan))
+            write_data_file(os.path.join(os.path.dirname(os.path.abspath(path)), data_name))
         c = dict(done=int(done.sum()), failed=int((status == 2).sum()),
                  pending=int((status == 0).sum()))
         attrs = dict(ini="[experiment]\nname = fixture\n",
-                     effective_config="[experiment]\nname = fixture\n[data]\nfile = none.nc\n",
+                     effective_config=f"[experiment]\nname = fixture\n[data]\nfile = {data_name}\n",
                      config_path="fixture.ini", experiment="fixture", primary="flow",
                      auxiliary="temp", scope="single_site", program_version="fixture",
                      git_hash="0" * 40, onednn_version="-", onednn_isa="-",
@@ -180,8 +246,10 @@ def main(argv=None):
     ap.add_argument("out")
     ap.add_argument("--complete", action="store_true", help="pending runs written as failed")
     ap.add_argument("--chars", action="store_true", help="strings as netCDF char arrays")
+    ap.add_argument("--predictions", action="store_true",
+                    help="add test predictions and the observations data set")
     a = ap.parse_args(argv)
-    write(a.out, a.complete, a.chars)
+    write(a.out, a.complete, a.chars, a.predictions)
     print(a.out)
     return 0
 

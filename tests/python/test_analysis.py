@@ -156,7 +156,7 @@ def test_naive_lambda_fallback():
     assert i == 2 and "smallest lambda > 0 = 2" in note
 
 
-def test_cli_ok_and_bad_files(fixture_file, tmp_path):
+def test_cli_ok_and_bad_files(fixture_file, tmp_path, capsys):
     ok = subprocess.run([PY, os.path.join(ANALYSIS, "summarize.py"), fixture_file, "--out",
                          str(tmp_path / "o"), "--partition", "val"],
                         capture_output=True, text=True, timeout=60)
@@ -165,16 +165,20 @@ def test_cli_ok_and_bad_files(fixture_file, tmp_path):
     bad = tmp_path / "bad.h5"
     bad.write_text("not hdf5")
     import h5py
+    import plots
     with h5py.File(tmp_path / "other.h5", "w") as f:
         f["x"] = [1]
+    # In-process main() (a subprocess per case would cost ~1 s of imports each);
+    # one real subprocess below checks the exit status the shell sees.
     for path in (str(tmp_path / "missing.h5"), str(bad), str(tmp_path / "other.h5")):
-        for script in ("summarize.py", "plots.py"):
-            p = subprocess.run([PY, os.path.join(ANALYSIS, script), path, "--out",
-                                str(tmp_path / "o2")], capture_output=True, text=True,
-                               timeout=60)
-            assert p.returncode == 2, (script, path, p.stderr)
-            lines = p.stderr.strip().splitlines()
-            assert len(lines) == 1 and path in lines[0], p.stderr
+        for main in (summarize.main, plots.main):
+            capsys.readouterr()
+            assert main([path, "--out", str(tmp_path / "o2")]) == 2, (main, path)
+            lines = capsys.readouterr().err.strip().splitlines()
+            assert len(lines) == 1 and path in lines[0], lines
+    p = subprocess.run([PY, os.path.join(ANALYSIS, "plots.py"), str(bad), "--out",
+                        str(tmp_path / "o3")], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
 
 
 def test_complete_file_has_no_incomplete_banner(tmp_path):
@@ -201,3 +205,49 @@ def test_many_sites_get_heatmap_only(fixture_file, tmp_path, monkeypatch):
     names = sorted(os.path.basename(p) for p in plots.make_plots(fixture_file, str(tmp_path)))
     assert names == ["best_change_distribution.png", "nse_change_heatmap.png",
                      "seasonal_improvement.png"]
+
+
+def _hand_month_nse(obs, sim, months, m):
+    """Monthly NSE written out plainly: pairs of month m with both values finite."""
+    pairs = [(o, p) for o, p, mm in zip(obs, sim, months)
+             if mm == m and np.isfinite(o) and np.isfinite(p)]
+    if len(pairs) < 10:
+        return float("nan")
+    mean_o = sum(o for o, _ in pairs) / len(pairs)
+    sse = sum((p - o) ** 2 for o, p in pairs)
+    sst = sum((o - mean_o) ** 2 for o, _ in pairs)
+    return 1 - sse / sst
+
+
+def test_seasonal_from_predictions(tmp_path, capsys):
+    import seasonal
+    path = fx.write(str(tmp_path / "p.h5"), with_predictions=True)
+    res = resultsfile.load(path)
+    assert res.prediction.shape == (4, 3, 6, fx.TEST_DAYS, 2)
+    data = seasonal.find_data_file(res)
+    assert data is not None and data.endswith("p_data.h5")
+    obs = seasonal.load_observations(res, data, "flow")
+    nse_m = seasonal.from_predictions(res, obs, "flow")
+    months = fx.months_of_test()
+    np.testing.assert_array_equal(months, seasonal.month_of_days(res.time))
+    flow, _ = fx.observations()
+    pred = fx.predictions(res.status)
+    # float32 storage of predictions: relative error ~6e-8 of values ~10-20, squared
+    # errors summed over ~50 days against sst of similar size: 1e-5 absolute is ample.
+    for s, l, k, m in ((0, 2, 3, 4), (1, 0, 0, 1), (2, 1, 5, 6)):
+        want = _hand_month_nse(flow[s], pred[s, l, k, :, 0].astype(np.float32), months, m)
+        assert nse_m[s, l, k, m - 1] == pytest.approx(want, abs=1e-5)
+    assert np.isnan(nse_m[3, 2, 1]).all()  # failed run
+    site_rows = summarize.stats.site_table(res, "test", "flow")
+    ch = seasonal.paired_month_change(nse_m, res, site_rows, "best")
+    # PRED_GAIN: only March-June errors shrink with lambda; other months identical
+    assert np.all(ch[:, [0, 1, 6, 7, 8, 9, 10, 11]] == 0)
+    assert np.all(ch[:, 2:6] > 0)
+    import plots
+    assert plots.main([path, "--out", str(tmp_path / "fig")]) == 0
+    assert (tmp_path / "fig" / "seasonal_improvement_predictions.png").stat().st_size > 1000
+    os.remove(data)  # observations gone: figure skipped with a message, still exit 0
+    capsys.readouterr()
+    assert plots.main([path, "--out", str(tmp_path / "fig2")]) == 0
+    assert "--data FILE" in capsys.readouterr().out
+    assert not (tmp_path / "fig2" / "seasonal_improvement_predictions.png").exists()

@@ -251,3 +251,13 @@ def test_seasonal_from_predictions(tmp_path, capsys):
     assert plots.main([path, "--out", str(tmp_path / "fig2")]) == 0
     assert "--data FILE" in capsys.readouterr().out
     assert not (tmp_path / "fig2" / "seasonal_improvement_predictions.png").exists()
+
+
+def test_best_lambda_ties_and_order():
+    # lambdas unsorted on purpose; lambda 0 never chosen even with the top median;
+    # equal val medians of lambda 5 and 1 -> the smaller lambda (1).
+    lambdas = np.array([5.0, 0.0, 1.0])
+    val = np.array([[0.5, 0.6, np.nan], [0.9, 0.9, 0.9], [0.6, 0.5, 0.55]])
+    assert summarize.stats.best_lambda(val, lambdas) == 2
+    val[2] = np.nan  # lambda 1 without any valid run: not eligible
+    assert summarize.stats.best_lambda(val, lambdas) == 0

@@ -160,6 +160,10 @@ def summarize(path, out_dir, partition, variable, quiet=False) -> dict:
              f"auxiliary = {res.attrs.get('auxiliary', '?')}")
     notes = [f"file: {path}", f"sites {len(res.sites)}, lambdas "
              f"{', '.join(f'{l:g}' for l in res.lambdas)}, seeds {len(res.seeds)}"]
+    if len(res.seeds) < stats.MIN_PAIRS:
+        notes.append(f"NOTE: {len(res.seeds)} seeds < {stats.MIN_PAIRS}: the two-sided "
+                     "Wilcoxon test cannot reach p < 0.05 with so few pairs, so every "
+                     "comparison is 'insufficient'; use more seeds for significance.")
     if partition == "val":
         notes.append("WARNING: best lambda chosen and reported on the validation partition: "
                      "its advantage is optimistic (selection on the same data).")

@@ -154,7 +154,7 @@ def write_data_file(path):
 
 
 def _coord(f, name, data, **attrs):
-    d = f.create_dataset(name, data=data)
+    d = _put(f, name, data)
     d.make_scale(name)
     for k, v in attrs.items():
         d.attrs[k] = v
@@ -162,8 +162,8 @@ def _coord(f, name, data, **attrs):
 
 
 def _var(f, name, data, dims, fill=None, **attrs):
-    kw = {} if fill is None else dict(fillvalue=fill)
-    d = f.create_dataset(name, data=data, **kw)
+    d = _put(f, name, data) if fill is None else f.create_dataset(name, data=data,
+                                                                    fillvalue=fill)
     if fill is not None:
         d.attrs["_FillValue"] = np.array(fill, dtype=d.dtype)
     for i, dim in enumerate(dims):
@@ -173,32 +173,50 @@ def _var(f, name, data, dims, fill=None, **attrs):
     return d
 
 
-def _strings(values, width, chars):
-    """Fixed-length strings [n] (schema) or netCDF char arrays [n, width] (chars)."""
+STRING_FORMS = ("fixed", "chars", "vlen")
+
+
+def _strings(values, width, form):
+    """Strings as the schema's fixed-length S<width> ("fixed"), netCDF char
+    arrays [..., width] of S1 ("chars") or variable-length UTF-8 ("vlen")."""
     a = np.asarray(values, dtype=f"S{width}")
-    return a.view("S1").reshape(a.shape + (width,)) if chars else a
+    if form == "chars":
+        return a.view("S1").reshape(a.shape + (width,))
+    if form == "vlen":
+        return np.array([v.decode() for v in a.reshape(-1)], dtype=object).reshape(a.shape)
+    return a
 
 
-def write(path, complete=False, chars=False, with_predictions=False):
-    """Write the fixture; chars=True stores strings as 1-byte char arrays with a
-    trailing string-length dim (the netCDF-classic form) instead of S<n>;
+def _put(f, name, data):
+    """create_dataset that gives object (vlen str) arrays the h5py string dtype."""
+    if data.dtype == object:
+        import h5py
+        return f.create_dataset(name, data=data, dtype=h5py.string_dtype())
+    return f.create_dataset(name, data=data)
+
+
+def write(path, complete=False, strings="fixed", with_predictions=False):
+    """Write the fixture. strings: "fixed" (the schema: S<n>; note netCDF-C 4.9.0
+    cannot read those, Unidata/netcdf-c#2159), "chars" (1-byte char arrays with a
+    trailing string-length dim) or "vlen" (variable-length UTF-8, what mtl_mpi's
+    serial finishing phase writes; netCDF/xarray read it);
     with_predictions adds `time`, `prediction` and the data set <stem>_data.h5
     beside it, named in effective_config as [data] file (relative name)."""
     import h5py
     import os
     data_name = os.path.splitext(os.path.basename(path))[0] + "_data.h5"
     nse, status, message = build_nse(complete)
-    message = _strings(message, 96, chars)
+    message = _strings(message, 96, strings)
     run_dims = ("site", "lambda", "seed")
     mdims = run_dims + ("partition", "variable")
     month_of = nse[..., None] + SEASON * (np.array(LAMBDAS) / (1 + np.array(LAMBDAS)))[
         None, :, None, None, None, None]
     with h5py.File(path, "w") as f:
-        _coord(f, "site", _strings(SITES, 8, chars))
+        _coord(f, "site", _strings(SITES, 8, strings))
         _coord(f, "lambda", np.array(LAMBDAS, dtype=np.float64))
         _coord(f, "seed", np.array(SEEDS, dtype=np.int32))
-        _coord(f, "partition", _strings(PARTITIONS, 8, chars))
-        _coord(f, "variable", _strings(VARIABLES, 8, chars))
+        _coord(f, "partition", _strings(PARTITIONS, 8, strings))
+        _coord(f, "variable", _strings(VARIABLES, 8, strings))
         _coord(f, "month", np.arange(1, 13, dtype=np.int32))
         _var(f, "status", status, run_dims, flag_values=np.array([0, 1, 2], dtype=np.int8),
              flag_meanings="pending done failed")
@@ -245,11 +263,12 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="write the analysis test fixture")
     ap.add_argument("out")
     ap.add_argument("--complete", action="store_true", help="pending runs written as failed")
-    ap.add_argument("--chars", action="store_true", help="strings as netCDF char arrays")
+    ap.add_argument("--strings", choices=STRING_FORMS, default="fixed",
+                    help="string storage (fixed = the schema)")
     ap.add_argument("--predictions", action="store_true",
                     help="add test predictions and the observations data set")
     a = ap.parse_args(argv)
-    write(a.out, a.complete, a.chars, a.predictions)
+    write(a.out, a.complete, a.strings, a.predictions)
     print(a.out)
     return 0
 

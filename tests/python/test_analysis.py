@@ -56,12 +56,26 @@ def test_loader_decodes_and_orders(fixture_file):
                                                total=72)
 
 
-def test_loader_char_arrays_give_same_result(tmp_path):
+@pytest.mark.parametrize("form", ["chars", "vlen"])
+def test_loader_string_forms_give_same_result(tmp_path, form):
     a = resultsfile.load(fx.write(str(tmp_path / "s.h5")))
-    b = resultsfile.load(fx.write(str(tmp_path / "c.h5"), chars=True))
+    b = resultsfile.load(fx.write(str(tmp_path / "c.h5"), strings=form))
     assert b.sites == a.sites and b.variables == a.variables
     assert (b.message == a.message).all()
     np.testing.assert_array_equal(b.nse, a.nse)
+
+
+def test_xarray_sees_named_dims(tmp_path):
+    # vlen strings only: xarray's netCDF4 backend (netCDF-C 4.9.0 here) crashes on
+    # fixed-length HDF5 string arrays (Unidata/netcdf-c#2159), so that form is not
+    # opened with xarray in-process.
+    xr = pytest.importorskip("xarray")
+    path = fx.write(str(tmp_path / "v.h5"), strings="vlen")
+    with xr.open_dataset(path) as ds:
+        assert ds.nse.dims == ("site", "lambda", "seed", "partition", "variable")
+        med = ds.nse.sel(partition="val", variable="flow", site="S02").median("seed")
+        want = np.median(fx.test_nse("S02", 1.0) + fx.VAL_SHIFT[("S02", 1.0)])
+        assert float(med.sel({"lambda": 1.0})) == pytest.approx(want, abs=TOL)
 
 
 def test_per_lambda_medians_and_counts(summary):

@@ -167,7 +167,9 @@ def load(path: str) -> Results:
     try:
         f = h5py.File(path, "r")
     except OSError as exc:
-        raise ResultsFileError(f"{path}: not an HDF5 file ({exc})")
+        hint = ("; the file is locked, probably still being written (a copy, or "
+                "HDF5_USE_FILE_LOCKING=FALSE, reads it)" if "lock" in str(exc).lower() else "")
+        raise ResultsFileError(f"{path}: cannot open as HDF5 ({exc}){hint}")
     with f:
         return _load_open(f, path)
 

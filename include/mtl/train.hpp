@@ -57,6 +57,10 @@ struct RunTrace {
 RunResult train_run(const RunSpec& run, const SiteData& data, const Config& cfg,
                     RunTrace* trace = nullptr);
 
+/// Lockstep group size used when TrainConfig::group is 0 (automatic), chosen by
+/// measurement (see the lockstep benchmark). group == 1 means the single-run path.
+constexpr int kDefaultGroupSize = 16;
+
 /// Train a group of runs of the same SiteData in lockstep (batched over models).
 /// Each model's numbers do not depend on which other runs share its group.
 std::vector<RunResult> train_group(const std::vector<RunSpec>& runs, const SiteData& data,

@@ -1,0 +1,34 @@
+#pragma once
+// Running a planned grid under MPI: load each needed site once per rank, train
+// the rank's block (lockstep groups), journal every finished run durably,
+// report progress, and write the one results file collectively.
+#include <mpi.h>
+
+#include <string>
+#include <vector>
+
+#include "mtl/config.hpp"
+#include "mtl/grid.hpp"
+
+namespace mtl {
+
+/// Everything every rank needs, computed identically on every rank by the driver.
+struct Plan {
+  Config cfg;
+  Grid grid;                      // sites in data-file order, runs site-major
+  std::vector<double> costs;      // per run (grid.runs order)
+  std::vector<RunRange> blocks;   // one per rank
+};
+
+struct RunOptions {
+  bool resume = false;     // finish only what the journal does not hold
+  bool overwrite = false;  // replace an existing results file and journal
+  std::string config_path; // for messages and the results file's attributes
+};
+
+/// Collective over comm. Returns an ExitCode (driver.hpp): kExitOk, kExitRunsFailed,
+/// kExitIncomplete (stopped by SIGTERM/SIGUSR1), kExitConfig (e.g. results file exists
+/// without --resume/--overwrite; agreed on by all ranks before any collective I/O).
+int run_grid(const Plan& plan, const RunOptions& options, MPI_Comm comm);
+
+}  // namespace mtl

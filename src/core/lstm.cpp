@@ -1,0 +1,353 @@
+// oneDNN 2.6 LSTM + linear heads for one shape (see lstm.hpp).
+//
+// The oneDNN training contract (doc/primitives/rnn.md):
+// - forward uses prop_kind::forward_training and writes a workspace that
+//   backward reads; backward's primitive descriptor takes the forward one as hint;
+// - weights are created with format_tag::any; where the primitive picks a layout
+//   other than our ldigo/ldgo (backward usually wants ldgoi), a reorder from the
+//   user buffer runs before each execute, and diff weights are reordered back;
+// - RNN backward ACCUMULATES into diff weights and oneDNN 2.6 has no
+//   diff_weights_overwrite flag, so the diff weights are zeroed before each call
+//   (lstm_test proves gradients do not leak between steps).
+// Initial states: explicit zero src_iter/src_iter_c memories (and dst_iter,
+// diff_*_iter). Leaving them out (zero memory descriptors, documented as "zero
+// state") gives a correct forward but WRONG diff_weights_iter in oneDNN 2.6's
+// backward (seen here: lstm_test BackwardMatchesScalarReference fails on the wh
+// gradient only, while x-weights, bias and forward agree), so they are given.
+#include "mtl/lstm.hpp"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+
+#include "dnnl.hpp"
+
+namespace mtl {
+
+namespace {
+
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+using dims = dnnl::memory::dims;
+
+/// One engine and one stream for the whole process.
+struct DnnlContext {
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+};
+
+DnnlContext& context() {
+  static DnnlContext ctx;
+  return ctx;
+}
+
+/// A weight tensor as the user stores it (plain layout, pointer set per call)
+/// and as a primitive wants it (same memory when the layouts agree, else an
+/// owned buffer filled by a reorder).
+struct WeightSlot {
+  dnnl::memory user;
+  dnnl::memory prim;
+  bool needs_reorder = false;
+
+  void init(const dnnl::memory::desc& user_md, const dnnl::memory::desc& prim_md) {
+    const auto& eng = context().engine;
+    user = dnnl::memory(user_md, eng, DNNL_MEMORY_NONE);
+    needs_reorder = !(user_md == prim_md);
+    prim = needs_reorder ? dnnl::memory(prim_md, eng) : user;
+  }
+  /// user -> primitive (before forward/backward).
+  void load(const float* src) {
+    user.set_data_handle(const_cast<float*>(src));
+    if (needs_reorder) dnnl::reorder(user, prim).execute(context().stream, user, prim);
+  }
+  /// Point at the gradient buffer and zero what backward accumulates into.
+  void prepare_diff(float* dst) {
+    user.set_data_handle(dst);
+    auto* p = static_cast<float*>(prim.get_data_handle());
+    std::memset(p, 0, prim.get_desc().get_size());
+  }
+  /// primitive -> user (after backward, diff weights).
+  void store() {
+    if (needs_reorder) dnnl::reorder(prim, user).execute(context().stream, prim, user);
+  }
+};
+
+dnnl::memory zero_memory(const dnnl::memory::desc& md) {
+  dnnl::memory m(md, context().engine);
+  std::memset(m.get_data_handle(), 0, md.get_size());
+  return m;
+}
+
+const char* tag_name(const dnnl::memory::desc& md, int ndims) {
+  auto same = [&](tag t) {
+    return md == dnnl::memory::desc(md.dims(), dt::f32, t);
+  };
+  if (ndims == 5) {
+    if (same(tag::ldigo)) return "ldigo";
+    if (same(tag::ldgoi)) return "ldgoi";
+  } else {
+    if (same(tag::ldgo)) return "ldgo";
+  }
+  return "other";
+}
+
+}  // namespace
+
+bool LstmShape::operator<(const LstmShape& o) const {
+  return std::tie(seq_len, batch, n_in, hidden) < std::tie(o.seq_len, o.batch, o.n_in, o.hidden);
+}
+bool LstmShape::operator==(const LstmShape& o) const {
+  return !(*this < o) && !(o < *this);
+}
+
+struct LstmNet::Impl {
+  LstmShape shape;
+  LstmMode mode;
+  ParamLayout layout;
+  std::string layouts;
+
+  dnnl::lstm_forward::primitive_desc fwd_pd;
+  dnnl::lstm_forward fwd;
+  dnnl::lstm_backward::primitive_desc bwd_pd;
+  dnnl::lstm_backward bwd;
+
+  dnnl::memory src_layer, dst_layer, workspace, diff_dst_layer, diff_src_layer;
+  // [1, 1, N, H] ldnc state tensors: zero inputs, and outputs we do not use.
+  dnnl::memory src_iter, src_iter_c, dst_iter, dst_iter_c;
+  dnnl::memory diff_dst_iter, diff_dst_iter_c, diff_src_iter, diff_src_iter_c;
+  WeightSlot fwd_wx, fwd_wh, fwd_b;        // forward weights
+  WeightSlot bwd_wx, bwd_wh, bwd_b;        // backward's own weights layout
+  WeightSlot diff_wx, diff_wh, diff_b;     // diff weights
+
+  Impl(const LstmShape& s, LstmMode m);
+  void build_forward();
+  void build_backward();
+  void heads_forward(const float* params, float* pred) const;
+  void heads_backward(const float* params, const float* dpred, float* grads);
+};
+
+LstmNet::Impl::Impl(const LstmShape& s, LstmMode m)
+    : shape(s), mode(m), layout(make_param_layout(s.n_in, s.hidden)) {
+  if (s.seq_len <= 0 || s.batch <= 0 || s.n_in <= 0 || s.hidden <= 0)
+    throw std::invalid_argument("LstmNet: every dimension of {T, N, C, H} must be positive");
+  build_forward();
+  if (mode == LstmMode::training) build_backward();
+}
+
+void LstmNet::Impl::build_forward() {
+  const auto& eng = context().engine;
+  const dnnl::memory::dim T = shape.seq_len, N = shape.batch, C = shape.n_in, H = shape.hidden;
+  const dnnl::memory::desc src_md({T, N, C}, dt::f32, tag::tnc);
+  const dnnl::memory::desc dst_md({T, N, H}, dt::f32, tag::tnc);
+  const dnnl::memory::desc wx_any({1, 1, C, kNumGates, H}, dt::f32, tag::any);
+  const dnnl::memory::desc wh_any({1, 1, H, kNumGates, H}, dt::f32, tag::any);
+  const dnnl::memory::desc b_md({1, 1, kNumGates, H}, dt::f32, tag::ldgo);
+  const dnnl::memory::desc st({1, 1, N, H}, dt::f32, tag::ldnc);
+  const auto prop = mode == LstmMode::training ? dnnl::prop_kind::forward_training
+                                               : dnnl::prop_kind::forward_inference;
+  dnnl::lstm_forward::desc d(prop, dnnl::rnn_direction::unidirectional_left2right, src_md, st,
+                             st, wx_any, wh_any, b_md, dst_md, st, st);
+  fwd_pd = dnnl::lstm_forward::primitive_desc(d, eng);
+  fwd = dnnl::lstm_forward(fwd_pd);
+
+  src_layer = dnnl::memory(src_md, eng, DNNL_MEMORY_NONE);
+  dst_layer = dnnl::memory(fwd_pd.dst_layer_desc(), eng);
+  if (mode == LstmMode::training) workspace = dnnl::memory(fwd_pd.workspace_desc(), eng);
+  src_iter = zero_memory(st);
+  src_iter_c = zero_memory(st);
+  dst_iter = dnnl::memory(st, eng);
+  dst_iter_c = dnnl::memory(st, eng);
+  fwd_wx.init({{1, 1, C, kNumGates, H}, dt::f32, tag::ldigo}, fwd_pd.weights_layer_desc());
+  fwd_wh.init({{1, 1, H, kNumGates, H}, dt::f32, tag::ldigo}, fwd_pd.weights_iter_desc());
+  fwd_b.init(b_md, fwd_pd.bias_desc());
+  layouts = std::string("fwd ") + tag_name(fwd_pd.weights_layer_desc(), 5) + "/" +
+            tag_name(fwd_pd.weights_iter_desc(), 5);
+}
+
+void LstmNet::Impl::build_backward() {
+  const auto& eng = context().engine;
+  const dnnl::memory::dim T = shape.seq_len, N = shape.batch, C = shape.n_in, H = shape.hidden;
+  const dnnl::memory::desc src_md({T, N, C}, dt::f32, tag::tnc);
+  const dnnl::memory::desc dst_md({T, N, H}, dt::f32, tag::tnc);
+  const dnnl::memory::desc wx_any({1, 1, C, kNumGates, H}, dt::f32, tag::any);
+  const dnnl::memory::desc wh_any({1, 1, H, kNumGates, H}, dt::f32, tag::any);
+  const dnnl::memory::desc b_md({1, 1, kNumGates, H}, dt::f32, tag::ldgo);
+  const dnnl::memory::desc st({1, 1, N, H}, dt::f32, tag::ldnc);
+  dnnl::lstm_backward::desc d(dnnl::prop_kind::backward, dnnl::rnn_direction::unidirectional_left2right,
+                              src_md, st, st, wx_any, wh_any, b_md, dst_md, st, st,
+                              src_md, st, st, wx_any, wh_any, b_md, dst_md, st, st);
+  bwd_pd = dnnl::lstm_backward::primitive_desc(d, eng, fwd_pd);
+  bwd = dnnl::lstm_backward(bwd_pd);
+
+  diff_dst_layer = dnnl::memory(bwd_pd.diff_dst_layer_desc(), eng);
+  diff_src_layer = dnnl::memory(bwd_pd.diff_src_layer_desc(), eng);
+  diff_dst_iter = zero_memory(st);    // nothing flows back from after the last step
+  diff_dst_iter_c = zero_memory(st);
+  diff_src_iter = dnnl::memory(st, eng);
+  diff_src_iter_c = dnnl::memory(st, eng);
+  const dnnl::memory::desc wx_user({1, 1, C, kNumGates, H}, dt::f32, tag::ldigo);
+  const dnnl::memory::desc wh_user({1, 1, H, kNumGates, H}, dt::f32, tag::ldigo);
+  bwd_wx.init(wx_user, bwd_pd.weights_layer_desc());
+  bwd_wh.init(wh_user, bwd_pd.weights_iter_desc());
+  bwd_b.init(b_md, bwd_pd.bias_desc());
+  diff_wx.init(wx_user, bwd_pd.diff_weights_layer_desc());
+  diff_wh.init(wh_user, bwd_pd.diff_weights_iter_desc());
+  diff_b.init(b_md, bwd_pd.diff_bias_desc());
+  layouts += std::string(", bwd ") + tag_name(bwd_pd.weights_layer_desc(), 5) + "/" +
+             tag_name(bwd_pd.weights_iter_desc(), 5) + ", diff " +
+             tag_name(bwd_pd.diff_weights_layer_desc(), 5) + "/" +
+             tag_name(bwd_pd.diff_weights_iter_desc(), 5);
+}
+
+/// pred [T*N, 2] = h [T*N, H] . head_w [H, 2] + head_b [2]
+void LstmNet::Impl::heads_forward(const float* params, float* pred) const {
+  const int H = shape.hidden;
+  const std::size_t rows = static_cast<std::size_t>(shape.seq_len) * shape.batch;
+  const float* h = static_cast<const float*>(dst_layer.get_data_handle());
+  const float* w = params + layout.head_w;
+  const float* b = params + layout.head_b;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* hr = h + r * H;
+    float p0 = b[0], p1 = b[1];
+    for (int j = 0; j < H; ++j) {
+      p0 += hr[j] * w[j * kNumOutputs];
+      p1 += hr[j] * w[j * kNumOutputs + 1];
+    }
+    pred[r * kNumOutputs] = p0;
+    pred[r * kNumOutputs + 1] = p1;
+  }
+}
+
+/// dhead_w [H, 2] = h^T . dpred, dhead_b = column sums of dpred,
+/// diff_dst_layer dh [T*N, H] = dpred . head_w^T.
+void LstmNet::Impl::heads_backward(const float* params, const float* dpred, float* grads) {
+  const int H = shape.hidden;
+  const std::size_t rows = static_cast<std::size_t>(shape.seq_len) * shape.batch;
+  const float* h = static_cast<const float*>(dst_layer.get_data_handle());
+  const float* w = params + layout.head_w;
+  float* dw = grads + layout.head_w;
+  float* db = grads + layout.head_b;
+  float* dh = static_cast<float*>(diff_dst_layer.get_data_handle());
+  std::fill(dw, dw + H * kNumOutputs, 0.0f);
+  db[0] = db[1] = 0.0f;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float d0 = dpred[r * kNumOutputs], d1 = dpred[r * kNumOutputs + 1];
+    const float* hr = h + r * H;
+    float* dhr = dh + r * H;
+    db[0] += d0;
+    db[1] += d1;
+    for (int j = 0; j < H; ++j) {
+      dw[j * kNumOutputs] += hr[j] * d0;
+      dw[j * kNumOutputs + 1] += hr[j] * d1;
+      dhr[j] = d0 * w[j * kNumOutputs] + d1 * w[j * kNumOutputs + 1];
+    }
+  }
+}
+
+LstmNet::LstmNet(const LstmShape& shape, LstmMode mode)
+    : impl_(std::make_unique<Impl>(shape, mode)) {}
+LstmNet::~LstmNet() = default;
+
+const LstmShape& LstmNet::shape() const { return impl_->shape; }
+LstmMode LstmNet::mode() const { return impl_->mode; }
+const char* LstmNet::layout_summary() const { return impl_->layouts.c_str(); }
+const float* LstmNet::hidden_states() const {
+  return static_cast<const float*>(impl_->dst_layer.get_data_handle());
+}
+
+void LstmNet::forward(const float* params, const float* x, float* pred) {
+  Impl& m = *impl_;
+  m.src_layer.set_data_handle(const_cast<float*>(x));
+  m.fwd_wx.load(params + m.layout.wx);
+  m.fwd_wh.load(params + m.layout.wh);
+  m.fwd_b.load(params + m.layout.b);
+  std::unordered_map<int, dnnl::memory> args{
+      {DNNL_ARG_SRC_LAYER, m.src_layer},   {DNNL_ARG_WEIGHTS_LAYER, m.fwd_wx.prim},
+      {DNNL_ARG_WEIGHTS_ITER, m.fwd_wh.prim}, {DNNL_ARG_BIAS, m.fwd_b.prim},
+      {DNNL_ARG_DST_LAYER, m.dst_layer},   {DNNL_ARG_SRC_ITER, m.src_iter},
+      {DNNL_ARG_SRC_ITER_C, m.src_iter_c}, {DNNL_ARG_DST_ITER, m.dst_iter},
+      {DNNL_ARG_DST_ITER_C, m.dst_iter_c}};
+  if (m.mode == LstmMode::training) args.insert({DNNL_ARG_WORKSPACE, m.workspace});
+  m.fwd.execute(context().stream, args);
+  context().stream.wait();
+  m.heads_forward(params, pred);
+}
+
+void LstmNet::backward(const float* params, const float* dpred, float* grads) {
+  Impl& m = *impl_;
+  if (m.mode != LstmMode::training)
+    throw std::logic_error("LstmNet::backward called on an inference net");
+  m.heads_backward(params, dpred, grads);
+  m.bwd_wx.load(params + m.layout.wx);
+  m.bwd_wh.load(params + m.layout.wh);
+  m.bwd_b.load(params + m.layout.b);
+  m.diff_wx.prepare_diff(grads + m.layout.wx);
+  m.diff_wh.prepare_diff(grads + m.layout.wh);
+  m.diff_b.prepare_diff(grads + m.layout.b);
+  m.bwd.execute(context().stream,
+                {{DNNL_ARG_SRC_LAYER, m.src_layer},
+                 {DNNL_ARG_WEIGHTS_LAYER, m.bwd_wx.prim},
+                 {DNNL_ARG_WEIGHTS_ITER, m.bwd_wh.prim},
+                 {DNNL_ARG_BIAS, m.bwd_b.prim},
+                 {DNNL_ARG_DST_LAYER, m.dst_layer},
+                 {DNNL_ARG_DIFF_DST_LAYER, m.diff_dst_layer},
+                 {DNNL_ARG_WORKSPACE, m.workspace},
+                 {DNNL_ARG_DIFF_SRC_LAYER, m.diff_src_layer},
+                 {DNNL_ARG_DIFF_WEIGHTS_LAYER, m.diff_wx.prim},
+                 {DNNL_ARG_DIFF_WEIGHTS_ITER, m.diff_wh.prim},
+                 {DNNL_ARG_DIFF_BIAS, m.diff_b.prim},
+                 {DNNL_ARG_SRC_ITER, m.src_iter},
+                 {DNNL_ARG_SRC_ITER_C, m.src_iter_c},
+                 {DNNL_ARG_DST_ITER, m.dst_iter},
+                 {DNNL_ARG_DST_ITER_C, m.dst_iter_c},
+                 {DNNL_ARG_DIFF_DST_ITER, m.diff_dst_iter},
+                 {DNNL_ARG_DIFF_DST_ITER_C, m.diff_dst_iter_c},
+                 {DNNL_ARG_DIFF_SRC_ITER, m.diff_src_iter},
+                 {DNNL_ARG_DIFF_SRC_ITER_C, m.diff_src_iter_c}});
+  m.diff_wx.store();
+  m.diff_wh.store();
+  m.diff_b.store();
+  context().stream.wait();
+}
+
+namespace {
+using NetCache = std::map<std::pair<LstmShape, int>, std::unique_ptr<LstmNet>>;
+NetCache& net_cache() {
+  static NetCache cache;
+  return cache;
+}
+}  // namespace
+
+LstmNet& lstm_net(const LstmShape& shape, LstmMode mode) {
+  NetCache& cache = net_cache();
+  auto key = std::make_pair(shape, static_cast<int>(mode));
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, std::make_unique<LstmNet>(shape, mode)).first;
+  return *it->second;
+}
+
+std::size_t lstm_cache_size() { return net_cache().size(); }
+
+bool set_compute_threads(int threads) {
+  // oneDNN here is built on GNU OpenMP (libgomp, loaded with libdnnl); look the
+  // setter up at run time so mtl_core needs no OpenMP compile flags.
+  using SetFn = void (*)(int);
+  auto fn = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  if (!fn) return false;
+  fn(std::max(1, threads));
+  return true;
+}
+
+double lstm_training_flops(const LstmShape& s) {
+  const double fwd = 2.0 * s.seq_len * s.batch * kNumGates * s.hidden * (s.n_in + s.hidden);
+  return 3.0 * fwd;
+}
+
+}  // namespace mtl

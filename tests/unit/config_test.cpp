@@ -1,0 +1,157 @@
+// Configuration parsing and validation, fed from strings (no files).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "mtl/cli.hpp"
+#include "mtl/config.hpp"
+#include "mtl/errors.hpp"
+
+namespace {
+
+const char* kIni = R"(# a small grid
+[experiment]
+name = demo
+output = results/demo.h5
+primary = flow
+auxiliary = temp
+scope = single_site
+
+[data]
+file = data/synth.nc
+sites = synth000 synth001
+train = 1980-10-01:2005-09-30
+val = 2005-10-01:2010-09-30
+test = 2010-10-01:2020-09-30
+
+[model]
+hidden = 20
+
+[train]
+epochs = 5
+
+[grid]
+lambdas = 0 1 5
+seeds = 0-2 7
+)";
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto pos = text.find(from);
+  EXPECT_NE(pos, std::string::npos) << from;
+  return text.replace(pos, from.size(), to);
+}
+
+/// The ConfigError message of parsing `ini`, or "" when it parses.
+std::string error_of(const std::string& ini, const std::vector<std::string>& overrides = {}) {
+  try {
+    mtl::parse_config_text(ini, "test.ini", overrides);
+  } catch (const mtl::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, ParsesAllSectionsAndDefaults) {
+  const mtl::Config c = mtl::parse_config_text(kIni, "test.ini");
+  EXPECT_EQ(c.experiment.name, "demo");
+  EXPECT_EQ(c.experiment.primary, mtl::Variable::flow);
+  EXPECT_TRUE(c.experiment.has_auxiliary);
+  EXPECT_EQ(c.experiment.auxiliary, mtl::Variable::temp);
+  EXPECT_EQ(c.data.sites, (std::vector<std::string>{"synth000", "synth001"}));
+  EXPECT_EQ(c.data.train.first, mtl::parse_date("1980-10-01"));
+  EXPECT_EQ(c.data.train.days(), 9131);  // 25 water years incl. 6 leap days
+  EXPECT_EQ(c.model.hidden, 20);
+  EXPECT_EQ(c.model.seq_len, 365);  // default
+  EXPECT_EQ(c.train.epochs, 5);
+  EXPECT_DOUBLE_EQ(c.train.epsilon, 1e-7);
+  EXPECT_EQ(c.grid.lambdas, (std::vector<double>{0, 1, 5}));
+  EXPECT_EQ(c.grid.seeds, (std::vector<int>{0, 1, 2, 7}));
+  EXPECT_EQ(c.output.predictions, mtl::PredictionOutput::none);
+  EXPECT_EQ(c.ini_text, kIni);
+}
+
+TEST(Config, CommandLineOverridesWin) {
+  const mtl::Config c = mtl::parse_config_text(kIni, "test.ini", {"train.epochs=7", "grid.lambdas=0 1"});
+  EXPECT_EQ(c.train.epochs, 7);
+  EXPECT_EQ(c.grid.lambdas, (std::vector<double>{0, 1}));
+}
+
+TEST(Config, EffectiveIniRoundTrips) {
+  const mtl::Config a = mtl::parse_config_text(kIni, "test.ini", {"train.learning_rate=0.0031"});
+  const mtl::Config b = mtl::parse_config_text(mtl::effective_ini(a), "effective");
+  EXPECT_EQ(mtl::effective_ini(a), mtl::effective_ini(b));
+  EXPECT_EQ(b.train.learning_rate, 0.0031);
+  EXPECT_EQ(b.grid.seeds, a.grid.seeds);
+}
+
+TEST(Config, BadInputNamesFileKeyAndValue) {
+  struct Case {
+    std::string ini;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {replace(kIni, "epochs = 5", "epochs = five"), "test.ini: [train] epochs = 'five': not an integer"},
+      {replace(kIni, "epochs = 5", "epochs = 0"), "[train] epochs = '0': must be in"},
+      {replace(kIni, "hidden = 20", "hidden = 2.5"), "[model] hidden = '2.5': not an integer"},
+      {replace(kIni, "hidden = 20", "hiden = 20"), "test.ini: unrecognised option 'model.hiden'"},
+      {replace(kIni, "train = 1980-10-01", "train = 1980-13-01"), "[data] train = '1980-13-01:2005-09-30'"},
+      {replace(kIni, "val = 2005-10-01", "val = 2001-10-01"), "[data] val = '2001-10-01:2010-09-30': must start after"},
+      {replace(kIni, "lambdas = 0 1 5", "lambdas ="), "[grid] lambdas = '': empty list"},
+      {replace(kIni, "lambdas = 0 1 5", "lambdas = 0 -1"), "'-1' is negative"},
+      {replace(kIni, "lambdas = 0 1 5", "lambdas = 0 1 1"), "duplicate value '1'"},
+      {replace(kIni, "seeds = 0-2 7", "seeds = 0-2 2"), "[grid] seeds = '0-2 2': duplicate seed 2"},
+      {replace(kIni, "seeds = 0-2 7", "seeds = 3-1"), "range '3-1' is empty"},
+      {replace(kIni, "file = data/synth.nc\n", ""), "test.ini: [data] file is required but missing"},
+      {replace(kIni, "primary = flow", "primary = discharge"), "[experiment] primary = 'discharge': must be one of flow | temp"},
+      {replace(kIni, "auxiliary = temp", "auxiliary = flow"), "must differ from primary"},
+      {replace(kIni, "sites = synth000 synth001", "sites = a b a"), "duplicate site id"},
+  };
+  for (const Case& c : cases) {
+    const std::string msg = error_of(c.ini);
+    EXPECT_NE(msg.find(c.expected), std::string::npos) << "got: " << msg << "\nexpected: " << c.expected;
+  }
+}
+
+TEST(Config, BadOverrideNamesCommandLine) {
+  const std::string msg = error_of(kIni, {"train.epochs=-3"});
+  EXPECT_NE(msg.find("command line (--train.epochs): [train] epochs = '-3'"), std::string::npos) << msg;
+  EXPECT_NE(error_of(kIni, {"train.epoch=3"}).find("unknown option '--train.epoch'"), std::string::npos);
+}
+
+TEST(Config, SeedZeroIsASeed) {
+  EXPECT_EQ(mtl::parse_seed_list("0"), std::vector<int>{0});
+  EXPECT_EQ(mtl::parse_seed_list("0-29").size(), 30u);
+}
+
+TEST(Dates, CivilCalendar) {
+  EXPECT_EQ(mtl::parse_date("1970-01-01"), 0);
+  EXPECT_EQ(mtl::parse_date("2000-03-01"), 11017);
+  EXPECT_EQ(mtl::parse_date("1969-12-31"), -1);
+  EXPECT_EQ(mtl::format_date(mtl::parse_date("2020-02-29")), "2020-02-29");
+  EXPECT_THROW(mtl::parse_date("2019-02-29"), std::invalid_argument);
+  EXPECT_THROW(mtl::parse_date("2019-2-28"), std::invalid_argument);
+  for (int d = -800000; d < 800000; d += 997) EXPECT_EQ(mtl::parse_date(mtl::format_date(d)), d);
+}
+
+TEST(Cli, ParsesOptionsAndOverrides) {
+  const char* argv[] = {"mtl_mpi", "jobs/exp1.ini", "--dry-run", "--ranks", "512", "--train.epochs", "5",
+                        "--grid.lambdas", "0 1"};
+  const mtl::CliOptions o = mtl::parse_cli(9, argv);
+  EXPECT_EQ(o.config_path, "jobs/exp1.ini");
+  EXPECT_TRUE(o.dry_run);
+  EXPECT_EQ(o.ranks, 512);
+  EXPECT_EQ(o.overrides, (std::vector<std::string>{"train.epochs=5", "grid.lambdas=0 1"}));
+}
+
+TEST(Cli, RejectsUnknownOptionAndBadOnly) {
+  const char* argv[] = {"mtl_mpi", "x.ini", "--train.epoch", "5"};
+  EXPECT_THROW(mtl::parse_cli(4, argv), mtl::ConfigError);
+  const mtl::OnlyRun r = mtl::parse_only("site=01022500,lambda=0.5,seed=0");
+  EXPECT_EQ(r.site, "01022500");
+  EXPECT_EQ(r.lambda, 0.5);
+  EXPECT_EQ(r.seed, 0);
+  EXPECT_THROW(mtl::parse_only("site=x,lambda=a,seed=0"), mtl::ConfigError);
+  EXPECT_THROW(mtl::parse_only("site=x,seed=0"), mtl::ConfigError);
+}
+
+}  // namespace

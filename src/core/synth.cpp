@@ -232,7 +232,7 @@ struct Catchment {
 
 namespace {
 
-/// Temperature observed only in some water years (and in summer-only sites
+/// Temperature observed only in some water years (and at summer-only sites
 /// only April-October), plus short sensor dropouts; missing -> NaN in place.
 void temp_gaps(const SynthSite& p, Rng& rng, const std::vector<int32_t>& time, float* temp) {
   const int n = static_cast<int>(time.size());
@@ -240,12 +240,13 @@ void temp_gaps(const SynthSite& p, Rng& rng, const std::vector<int32_t>& time, f
   const double season_frac = p.temp_summer_only ? 214.0 / 365.0 : 1.0;
   const int n_obs = static_cast<int>(
       clamp(std::round((1.0 - p.temp_missing) * years / season_frac), 1.0, years));
-  std::vector<int> order(years);
-  for (int y = 0; y < years; ++y) order[y] = y;
-  for (int i = years - 1; i > 0; --i)  // Fisher-Yates with our own RNG
-    std::swap(order[i], order[static_cast<int>(rng.uniform() * (i + 1))]);
+  // Systematic sampling with a random start: observed years spread over the
+  // record (at most years / n_obs apart), so every period of that many water
+  // years (e.g. the 5-year validation period) holds temperature data.
+  const double step = static_cast<double>(years) / n_obs;
+  const double start = rng.uniform() * step;
   std::vector<char> observed_year(years, 0);
-  for (int i = 0; i < n_obs; ++i) observed_year[order[i]] = 1;
+  for (int i = 0; i < n_obs; ++i) observed_year[std::min(years - 1, static_cast<int>(start + i * step))] = 1;
   const int first_year = civil_from_days(time[0]).year;
   int dropout = 0;
   for (int t = 0; t < n; ++t) {

@@ -187,6 +187,15 @@ TEST(Synth, PlausibleStatistics) {
     EXPECT_LT(st.flow_missing, 0.03);  // ... about 1-2 %
     EXPECT_GT(st.corr_air_water, 0.8);
     EXPECT_GT(st.event_gain, 1.2);  // flow rises after heavy rain
+    // Temperature observed in each default period (jobs/*.ini: train 25,
+    // val 5, test 10 water years), so temperature-primary runs can be scored.
+    const int32_t bounds[] = {days_from_civil(1980, 10, 1), days_from_civil(2005, 10, 1),
+                              days_from_civil(2010, 10, 1), days_from_civil(2020, 10, 1)};
+    for (int p = 0; p < 3; ++p) {
+      int obs = 0;
+      for (int32_t t = bounds[p]; t < bounds[p + 1]; ++t) obs += !std::isnan(d.temp[s * d.n_time() + t - d.time[0]]);
+      EXPECT_GT(obs, 60) << "site " << s << " period " << p;  // at least part of a season
+    }
   }
 }
 

@@ -2,8 +2,10 @@
 // 3 sine-driven inputs, T = 30, 4 training sequences, targets that follow the
 // inputs with a lag (so an LSTM can learn them), some targets missing.
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "mtl/loss.hpp"
 #include "mtl/lstm.hpp"
 #include "mtl/params.hpp"
+#include "mtl/trace.hpp"
 #include "mtl/train.hpp"
 #include "support/lstm_ref.hpp"
 
@@ -260,6 +263,52 @@ TEST(Train, MiniBatchesAreSeededAndDeterministic) {
   EXPECT_EQ(t1.final_params, t2.final_params);
   EXPECT_NE(t1.final_params, tf.final_params);  // 12 Adam steps vs 6
   EXPECT_EQ(t1.initial_params, tf.initial_params);
+}
+
+std::vector<float> read_floats(hid_t f, const char* name) {
+  hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+  if (ds < 0) return {};
+  hid_t sp = H5Dget_space(ds);
+  std::vector<float> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(sp)));
+  H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+  H5Sclose(sp);
+  H5Dclose(ds);
+  return v;
+}
+
+TEST(Trace, WritesPyTorchNamedParamsLossesAndPredictions) {
+  const mtl::SiteData d = make_site();
+  const mtl::Config c = make_config(4);
+  const mtl::RunSpec run = make_run(1.0, 5);
+  mtl::RunTrace trace;
+  const mtl::RunResult r = mtl::train_run(run, d, c, &trace);
+  const std::string path = std::string(MTL_BINARY_DIR) + "/train_test_trace.h5";
+  mtl::write_trace(path, run, d, c, r, trace);
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  const mtl::ParamLayout L = mtl::make_param_layout(kC, 8);
+  const std::size_t G = 4 * 8;
+  // weight_ih_l0 [4H, C] is wx^T, weight_hh_l0 [4H, H] is wh^T, head_weight [2, H] is head_w^T.
+  const auto w_ih = read_floats(f, "/initial/weight_ih_l0");
+  const auto w_hh = read_floats(f, "/final/weight_hh_l0");
+  const auto head = read_floats(f, "/final/head_weight");
+  ASSERT_EQ(w_ih.size(), G * kC);
+  for (std::size_t k = 0; k < G; ++k)
+    for (std::size_t ci = 0; ci < kC; ++ci)
+      ASSERT_EQ(w_ih[k * kC + ci], trace.initial_params[L.wx + ci * G + k]);
+  for (std::size_t k = 0; k < G; ++k)
+    for (std::size_t j = 0; j < 8; ++j)
+      ASSERT_EQ(w_hh[k * 8 + j], trace.final_params[L.wh + j * G + k]);
+  for (std::size_t j = 0; j < 8; ++j) ASSERT_EQ(head[8 + j], trace.final_params[L.head_w + j * 2 + 1]);
+  EXPECT_EQ(read_floats(f, "/final/bias_hh_l0"), std::vector<float>(G, 0.0f));
+  EXPECT_EQ(read_floats(f, "/loss/total"), r.loss_total);
+  EXPECT_EQ(read_floats(f, "/train/x"), d.train.x);
+  const auto pv = read_floats(f, "/prediction/test/value");
+  ASSERT_EQ(pv.size(), trace.predictions[2].value.size());  // [days, 2]; flow primary = column 0
+  EXPECT_EQ(pv[0], trace.predictions[2].value[0]);
+  EXPECT_EQ(read_floats(f, "/metrics/values").size(), std::size_t(1 * 3 * 2 * mtl::metric_names().size()));
+  H5Fclose(f);
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include <tuple>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "dnnl.hpp"
 
@@ -206,49 +207,61 @@ void LstmNet::Impl::build_backward() {
              tag_name(bwd_pd.diff_weights_iter_desc(), 5);
 }
 
-/// pred [T*N, 2] = h [T*N, H] . head_w [H, 2] + head_b [2]
+/// pred [T*N, 2] = h [T*N, H] . head_w [H, 2] + head_b [2]. The head columns are
+/// copied to contiguous [2][H] rows first so the H-term dot products vectorise.
 void LstmNet::Impl::heads_forward(const float* params, float* pred) const {
   const int H = shape.hidden;
   const std::size_t rows = static_cast<std::size_t>(shape.seq_len) * shape.batch;
   const float* h = static_cast<const float*>(dst_layer.get_data_handle());
-  const float* w = params + layout.head_w;
-  const float* b = params + layout.head_b;
+  std::vector<float> w0(H), w1(H);
+  for (int j = 0; j < H; ++j) {
+    w0[j] = params[layout.head_w + j * kNumOutputs];
+    w1[j] = params[layout.head_w + j * kNumOutputs + 1];
+  }
+  const float b0 = params[layout.head_b], b1 = params[layout.head_b + 1];
   for (std::size_t r = 0; r < rows; ++r) {
     const float* hr = h + r * H;
-    float p0 = b[0], p1 = b[1];
+    float p0 = 0.0f, p1 = 0.0f;
     for (int j = 0; j < H; ++j) {
-      p0 += hr[j] * w[j * kNumOutputs];
-      p1 += hr[j] * w[j * kNumOutputs + 1];
+      p0 += hr[j] * w0[j];
+      p1 += hr[j] * w1[j];
     }
-    pred[r * kNumOutputs] = p0;
-    pred[r * kNumOutputs + 1] = p1;
+    pred[r * kNumOutputs] = p0 + b0;
+    pred[r * kNumOutputs + 1] = p1 + b1;
   }
 }
 
 /// dhead_w [H, 2] = h^T . dpred, dhead_b = column sums of dpred,
-/// diff_dst_layer dh [T*N, H] = dpred . head_w^T.
+/// diff_dst_layer dh [T*N, H] = dpred . head_w^T (accumulated in [2][H] rows).
 void LstmNet::Impl::heads_backward(const float* params, const float* dpred, float* grads) {
   const int H = shape.hidden;
   const std::size_t rows = static_cast<std::size_t>(shape.seq_len) * shape.batch;
   const float* h = static_cast<const float*>(dst_layer.get_data_handle());
-  const float* w = params + layout.head_w;
-  float* dw = grads + layout.head_w;
-  float* db = grads + layout.head_b;
   float* dh = static_cast<float*>(diff_dst_layer.get_data_handle());
-  std::fill(dw, dw + H * kNumOutputs, 0.0f);
-  db[0] = db[1] = 0.0f;
+  std::vector<float> w0(H), w1(H), dw0(H, 0.0f), dw1(H, 0.0f);
+  for (int j = 0; j < H; ++j) {
+    w0[j] = params[layout.head_w + j * kNumOutputs];
+    w1[j] = params[layout.head_w + j * kNumOutputs + 1];
+  }
+  float db0 = 0.0f, db1 = 0.0f;
   for (std::size_t r = 0; r < rows; ++r) {
     const float d0 = dpred[r * kNumOutputs], d1 = dpred[r * kNumOutputs + 1];
     const float* hr = h + r * H;
     float* dhr = dh + r * H;
-    db[0] += d0;
-    db[1] += d1;
+    db0 += d0;
+    db1 += d1;
     for (int j = 0; j < H; ++j) {
-      dw[j * kNumOutputs] += hr[j] * d0;
-      dw[j * kNumOutputs + 1] += hr[j] * d1;
-      dhr[j] = d0 * w[j * kNumOutputs] + d1 * w[j * kNumOutputs + 1];
+      dw0[j] += hr[j] * d0;
+      dw1[j] += hr[j] * d1;
+      dhr[j] = d0 * w0[j] + d1 * w1[j];
     }
   }
+  for (int j = 0; j < H; ++j) {
+    grads[layout.head_w + j * kNumOutputs] = dw0[j];
+    grads[layout.head_w + j * kNumOutputs + 1] = dw1[j];
+  }
+  grads[layout.head_b] = db0;
+  grads[layout.head_b + 1] = db1;
 }
 
 LstmNet::LstmNet(const LstmShape& shape, LstmMode mode)

@@ -46,7 +46,10 @@ def one_run(x, y, flat, C, H, epochs):
         lstm.bias_hh_l0.zero_()
         head.weight.copy_(hw)
         head.bias.copy_(hb)
-    params = list(lstm.parameters()) + list(head.parameters())
+    # Our model has one combined bias: bias_hh stays 0 and untrained (training it
+    # too would double the bias learning rate).
+    lstm.bias_hh_l0.requires_grad_(False)
+    params = [p for p in lstm.parameters() if p.requires_grad] + list(head.parameters())
     opt = torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
     loss = None
     for _ in range(epochs):

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -263,6 +264,57 @@ TEST(Train, MiniBatchesAreSeededAndDeterministic) {
   EXPECT_EQ(t1.final_params, t2.final_params);
   EXPECT_NE(t1.final_params, tf.final_params);  // 12 Adam steps vs 6
   EXPECT_EQ(t1.initial_params, tf.initial_params);
+}
+
+TEST(Evaluate, PerSiteMetricsSkipPaddingAndUnmodelledVariable) {
+  // Two sites pooled (multi_site): sequences 0, 1 belong to site 0, 2, 3 to site 1;
+  // flow only (no auxiliary); predictions equal to the observations except site 1's
+  // flow, shifted by +1 in z units (= +y_std = 2 m3/s after un-scaling).
+  mtl::SiteData d = make_site();
+  d.site_indices = {0, 1};
+  d.site_ids = {"a", "b"};
+  d.has_auxiliary = false;
+  std::array<std::vector<float>, mtl::kNumParts> pred;
+  for (int p = 0; p < mtl::kNumParts; ++p) {
+    mtl::SequenceSet& s = d.eval[p];
+    for (int n = 0; n < s.n_seq; ++n) s.site[n] = n * 2 / s.n_seq;
+    pred[p].assign(s.y.size(), 0.0f);
+    for (std::size_t r = 0; r < s.day.size(); ++r) {
+      const int site = s.site[r % s.n_seq];
+      const float y = std::isnan(s.y[r * 2]) ? 0.0f : s.y[r * 2];
+      pred[p][r * 2] = y + (site == 1 ? 1.0f : 0.0f);
+      pred[p][r * 2 + 1] = 123.0f;  // the unmodelled column must be ignored
+    }
+  }
+  mtl::Config c = make_config();
+  c.output.predictions = mtl::PredictionOutput::all;
+  mtl::RunResult r;
+  std::vector<mtl::Prediction> all;
+  mtl::evaluate_predictions(d, c, pred, r, &all);
+  ASSERT_EQ(r.sites.size(), 2u);
+  EXPECT_EQ(r.predictions.size(), 6u);
+  EXPECT_EQ(all.size(), 6u);
+  for (int p = 0; p < mtl::kNumParts; ++p) {
+    const mtl::SequenceSet& s = d.eval[p];
+    int64_t obs[2] = {0, 0};
+    for (std::size_t r2 = 0; r2 < s.day.size(); ++r2)
+      obs[s.site[r2 % s.n_seq]] += s.day[r2] >= 0 && !std::isnan(s.y[r2 * 2]);
+    for (int site = 0; site < 2; ++site) {
+      const mtl::MetricSet& m = r.sites[site].m[p][0];
+      EXPECT_EQ(m.n_obs, obs[site]);
+      // Perfect fit: rmse 0 (exact up to the float un-scaling, |obs| <= 12, eps 1.2e-7).
+      // Shifted fit: every error is 2 m3/s, so rmse = |bias| = 2.
+      const double expect = site == 0 ? 0.0 : 2.0;
+      EXPECT_NEAR(m.rmse, expect, 12 * 1.2e-7 * 4) << p << " " << site;
+      EXPECT_NEAR(m.bias, expect, 12 * 1.2e-7 * 4);
+      EXPECT_TRUE(std::isnan(r.sites[site].m[p][1].nse));  // temp not modelled
+      EXPECT_EQ(r.sites[site].m[p][1].n_obs, 0);
+    }
+  }
+  for (const mtl::Prediction& p : all) {
+    for (std::size_t i = 1; i < p.day.size(); ++i) ASSERT_LT(p.day[i - 1], p.day[i]);
+    for (std::size_t i = 0; i < p.day.size(); ++i) ASSERT_TRUE(std::isnan(p.value[i * 2 + 1]));
+  }
 }
 
 std::vector<float> read_floats(hid_t f, const char* name) {

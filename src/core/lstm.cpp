@@ -56,17 +56,22 @@ struct WeightSlot {
   dnnl::memory user;
   dnnl::memory prim;
   bool needs_reorder = false;
+  dnnl::reorder to_prim, to_user;
 
   void init(const dnnl::memory::desc& user_md, const dnnl::memory::desc& prim_md) {
     const auto& eng = context().engine;
     user = dnnl::memory(user_md, eng, DNNL_MEMORY_NONE);
     needs_reorder = !(user_md == prim_md);
     prim = needs_reorder ? dnnl::memory(prim_md, eng) : user;
+    if (needs_reorder) {  // built once; executing a cached reorder is cheap
+      to_prim = dnnl::reorder(user, prim);
+      to_user = dnnl::reorder(prim, user);
+    }
   }
   /// user -> primitive (before forward/backward).
   void load(const float* src) {
     user.set_data_handle(const_cast<float*>(src));
-    if (needs_reorder) dnnl::reorder(user, prim).execute(context().stream, user, prim);
+    if (needs_reorder) to_prim.execute(context().stream, user, prim);
   }
   /// Point at the gradient buffer and zero what backward accumulates into.
   void prepare_diff(float* dst) {
@@ -76,7 +81,7 @@ struct WeightSlot {
   }
   /// primitive -> user (after backward, diff weights).
   void store() {
-    if (needs_reorder) dnnl::reorder(prim, user).execute(context().stream, prim, user);
+    if (needs_reorder) to_user.execute(context().stream, prim, user);
   }
 };
 

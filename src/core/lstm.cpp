@@ -91,17 +91,26 @@ dnnl::memory zero_memory(const dnnl::memory::desc& md) {
   return m;
 }
 
-const char* tag_name(const dnnl::memory::desc& md, int ndims) {
-  auto same = [&](tag t) {
-    return md == dnnl::memory::desc(md.dims(), dt::f32, t);
-  };
-  if (ndims == 5) {
-    if (same(tag::ldigo)) return "ldigo";
-    if (same(tag::ldgoi)) return "ldgoi";
-  } else {
-    if (same(tag::ldgo)) return "ldgo";
+/// Name of a weight layout from its stride order, e.g. "ldigo", or "ldgoi" for
+/// backward's transposed weights (which oneDNN may pad: then "+pad").
+std::string layout_name(const dnnl::memory::desc& md) {
+  const auto& d = md.data;
+  if (d.format_kind != dnnl_blocked) return "packed";
+  const int n = d.ndims;
+  const char* letters = n == 5 ? "ldigo" : "ldgo";
+  std::vector<int> order(n);
+  for (int i = 0; i < n; ++i) order[i] = i;
+  const auto* st = d.format_desc.blocking.strides;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return st[a] > st[b]; });
+  std::string name;
+  for (int i : order) name += letters[i];
+  dnnl::memory::dim dense = 1;  // strides of an unpadded layout are running products
+  bool padded = d.format_desc.blocking.inner_nblks != 0;
+  for (int k = n - 1; k >= 0; --k) {
+    padded = padded || (d.dims[order[k]] > 1 && st[order[k]] != dense);
+    dense *= d.dims[order[k]];
   }
-  return "other";
+  return padded ? name + "+pad" : name;
 }
 
 }  // namespace
@@ -173,8 +182,8 @@ void LstmNet::Impl::build_forward() {
   fwd_wx.init({{1, 1, C, kNumGates, H}, dt::f32, tag::ldigo}, fwd_pd.weights_layer_desc());
   fwd_wh.init({{1, 1, H, kNumGates, H}, dt::f32, tag::ldigo}, fwd_pd.weights_iter_desc());
   fwd_b.init(b_md, fwd_pd.bias_desc());
-  layouts = std::string("fwd ") + tag_name(fwd_pd.weights_layer_desc(), 5) + "/" +
-            tag_name(fwd_pd.weights_iter_desc(), 5);
+  layouts = "fwd " + layout_name(fwd_pd.weights_layer_desc()) + "/" +
+            layout_name(fwd_pd.weights_iter_desc());
 }
 
 void LstmNet::Impl::build_backward() {
@@ -206,10 +215,10 @@ void LstmNet::Impl::build_backward() {
   diff_wx.init(wx_user, bwd_pd.diff_weights_layer_desc());
   diff_wh.init(wh_user, bwd_pd.diff_weights_iter_desc());
   diff_b.init(b_md, bwd_pd.diff_bias_desc());
-  layouts += std::string(", bwd ") + tag_name(bwd_pd.weights_layer_desc(), 5) + "/" +
-             tag_name(bwd_pd.weights_iter_desc(), 5) + ", diff " +
-             tag_name(bwd_pd.diff_weights_layer_desc(), 5) + "/" +
-             tag_name(bwd_pd.diff_weights_iter_desc(), 5);
+  layouts += ", bwd " + layout_name(bwd_pd.weights_layer_desc()) + "/" +
+             layout_name(bwd_pd.weights_iter_desc()) + ", diff " +
+             layout_name(bwd_pd.diff_weights_layer_desc()) + "/" +
+             layout_name(bwd_pd.diff_weights_iter_desc());
 }
 
 /// pred [T*N, 2] = h [T*N, H] . head_w [H, 2] + head_b [2]. The head columns are

@@ -2,8 +2,11 @@
 // 3 sine-driven inputs, T = 30, 4 training sequences, targets that follow the
 // inputs with a lag (so an LSTM can learn them), some targets missing.
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
+#include <array>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 #include <vector>
@@ -12,6 +15,7 @@
 #include "mtl/loss.hpp"
 #include "mtl/lstm.hpp"
 #include "mtl/params.hpp"
+#include "mtl/trace.hpp"
 #include "mtl/train.hpp"
 #include "support/lstm_ref.hpp"
 
@@ -260,6 +264,103 @@ TEST(Train, MiniBatchesAreSeededAndDeterministic) {
   EXPECT_EQ(t1.final_params, t2.final_params);
   EXPECT_NE(t1.final_params, tf.final_params);  // 12 Adam steps vs 6
   EXPECT_EQ(t1.initial_params, tf.initial_params);
+}
+
+TEST(Evaluate, PerSiteMetricsSkipPaddingAndUnmodelledVariable) {
+  // Two sites pooled (multi_site): sequences 0, 1 belong to site 0, 2, 3 to site 1;
+  // flow only (no auxiliary); predictions equal to the observations except site 1's
+  // flow, shifted by +1 in z units (= +y_std = 2 m3/s after un-scaling).
+  mtl::SiteData d = make_site();
+  d.site_indices = {0, 1};
+  d.site_ids = {"a", "b"};
+  d.has_auxiliary = false;
+  std::array<std::vector<float>, mtl::kNumParts> pred;
+  for (int p = 0; p < mtl::kNumParts; ++p) {
+    mtl::SequenceSet& s = d.eval[p];
+    for (int n = 0; n < s.n_seq; ++n) s.site[n] = n * 2 / s.n_seq;
+    pred[p].assign(s.y.size(), 0.0f);
+    for (std::size_t r = 0; r < s.day.size(); ++r) {
+      const int site = s.site[r % s.n_seq];
+      const float y = std::isnan(s.y[r * 2]) ? 0.0f : s.y[r * 2];
+      pred[p][r * 2] = y + (site == 1 ? 1.0f : 0.0f);
+      pred[p][r * 2 + 1] = 123.0f;  // the unmodelled column must be ignored
+    }
+  }
+  mtl::Config c = make_config();
+  c.output.predictions = mtl::PredictionOutput::all;
+  mtl::RunResult r;
+  std::vector<mtl::Prediction> all;
+  mtl::evaluate_predictions(d, c, pred, r, &all);
+  ASSERT_EQ(r.sites.size(), 2u);
+  EXPECT_EQ(r.predictions.size(), 6u);
+  EXPECT_EQ(all.size(), 6u);
+  for (int p = 0; p < mtl::kNumParts; ++p) {
+    const mtl::SequenceSet& s = d.eval[p];
+    int64_t obs[2] = {0, 0};
+    for (std::size_t r2 = 0; r2 < s.day.size(); ++r2)
+      obs[s.site[r2 % s.n_seq]] += s.day[r2] >= 0 && !std::isnan(s.y[r2 * 2]);
+    for (int site = 0; site < 2; ++site) {
+      const mtl::MetricSet& m = r.sites[site].m[p][0];
+      EXPECT_EQ(m.n_obs, obs[site]);
+      // Perfect fit: rmse 0 (exact up to the float un-scaling, |obs| <= 12, eps 1.2e-7).
+      // Shifted fit: every error is 2 m3/s, so rmse = |bias| = 2.
+      const double expect = site == 0 ? 0.0 : 2.0;
+      EXPECT_NEAR(m.rmse, expect, 12 * 1.2e-7 * 4) << p << " " << site;
+      EXPECT_NEAR(m.bias, expect, 12 * 1.2e-7 * 4);
+      EXPECT_TRUE(std::isnan(r.sites[site].m[p][1].nse));  // temp not modelled
+      EXPECT_EQ(r.sites[site].m[p][1].n_obs, 0);
+    }
+  }
+  for (const mtl::Prediction& p : all) {
+    for (std::size_t i = 1; i < p.day.size(); ++i) ASSERT_LT(p.day[i - 1], p.day[i]);
+    for (std::size_t i = 0; i < p.day.size(); ++i) ASSERT_TRUE(std::isnan(p.value[i * 2 + 1]));
+  }
+}
+
+std::vector<float> read_floats(hid_t f, const char* name) {
+  hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+  if (ds < 0) return {};
+  hid_t sp = H5Dget_space(ds);
+  std::vector<float> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(sp)));
+  H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+  H5Sclose(sp);
+  H5Dclose(ds);
+  return v;
+}
+
+TEST(Trace, WritesPyTorchNamedParamsLossesAndPredictions) {
+  const mtl::SiteData d = make_site();
+  const mtl::Config c = make_config(4);
+  const mtl::RunSpec run = make_run(1.0, 5);
+  mtl::RunTrace trace;
+  const mtl::RunResult r = mtl::train_run(run, d, c, &trace);
+  const std::string path = std::string(MTL_BINARY_DIR) + "/train_test_trace.h5";
+  mtl::write_trace(path, run, d, c, r, trace);
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  const mtl::ParamLayout L = mtl::make_param_layout(kC, 8);
+  const std::size_t G = 4 * 8;
+  // weight_ih_l0 [4H, C] is wx^T, weight_hh_l0 [4H, H] is wh^T, head_weight [2, H] is head_w^T.
+  const auto w_ih = read_floats(f, "/initial/weight_ih_l0");
+  const auto w_hh = read_floats(f, "/final/weight_hh_l0");
+  const auto head = read_floats(f, "/final/head_weight");
+  ASSERT_EQ(w_ih.size(), G * kC);
+  for (std::size_t k = 0; k < G; ++k)
+    for (std::size_t ci = 0; ci < kC; ++ci)
+      ASSERT_EQ(w_ih[k * kC + ci], trace.initial_params[L.wx + ci * G + k]);
+  for (std::size_t k = 0; k < G; ++k)
+    for (std::size_t j = 0; j < 8; ++j)
+      ASSERT_EQ(w_hh[k * 8 + j], trace.final_params[L.wh + j * G + k]);
+  for (std::size_t j = 0; j < 8; ++j) ASSERT_EQ(head[8 + j], trace.final_params[L.head_w + j * 2 + 1]);
+  EXPECT_EQ(read_floats(f, "/final/bias_hh_l0"), std::vector<float>(G, 0.0f));
+  EXPECT_EQ(read_floats(f, "/loss/total"), r.loss_total);
+  EXPECT_EQ(read_floats(f, "/train/x"), d.train.x);
+  const auto pv = read_floats(f, "/prediction/test/value");
+  ASSERT_EQ(pv.size(), trace.predictions[2].value.size());  // [days, 2]; flow primary = column 0
+  EXPECT_EQ(pv[0], trace.predictions[2].value[0]);
+  EXPECT_EQ(read_floats(f, "/metrics/values").size(), std::size_t(1 * 3 * 2 * mtl::metric_names().size()));
+  H5Fclose(f);
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -33,8 +33,6 @@ namespace lockstep {
 namespace {
 
 constexpr std::size_t kOut = 2;  // [.., 2]: primary, auxiliary
-// Default group size: see notes/lockstep.md for the G vs runs/s measurement.
-constexpr int kDefaultGroup = 8;
 using Clock = std::chrono::steady_clock;
 
 bool all_finite(const std::vector<float>& v) {
@@ -78,10 +76,7 @@ class GroupTrainer {
   std::vector<Model>& models() { return models_; }
 
  private:
-  int batch_size() const {
-    const int n = data_.train.n_seq, b = cfg_.train.batch;
-    return (b <= 0 || b >= n) ? n : b;
-  }
+  int batch_size() const { return training_batch_size(cfg_.train, data_); }
   void gather(const std::vector<int>& order, int first, int count);
   LossValue batch_step(Model& m, const float* x, const float* y, int n, const char*& bad);
   LossValue epoch(Model& m, int e, const char*& bad);
@@ -253,7 +248,9 @@ void train_chunk(const RunSpec* first, std::size_t count, const SiteData& data, 
 
 }  // namespace
 
-int default_group_size() { return kDefaultGroup; }
+// kDefaultGroupSize (train.hpp): the G vs runs/s curve is flat (notes/lockstep.md);
+// a group shares data, tape and scratch, allocated once per group.
+int default_group_size() { return kDefaultGroupSize; }
 
 std::vector<RunResult> train_group_models(const std::vector<RunSpec>& runs, const SiteData& data,
                                           const Config& cfg, bool evaluate,

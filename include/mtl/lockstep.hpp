@@ -58,7 +58,6 @@ struct Tape {
 /// Scratch buffers of one worker (reused by every model of a group, no
 /// allocation in the epoch loop).
 struct Scratch {
-  std::vector<float> pre;    // [N, 4H padded to 16] pre-activations of one step
   std::vector<float> dg;     // [N, 4H padded to 16] gate gradients of one step
   std::vector<float> dh, dc; // [N, H] gradients flowing to step t-1
   std::vector<float> zeros;  // [N, max(H, C)] zero state h_{-1}, c_{-1}

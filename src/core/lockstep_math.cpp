@@ -57,7 +57,6 @@ void Scratch::resize(const Dims& d) {
   const auto n = static_cast<std::size_t>(d.n_seq);
   const auto hid = static_cast<std::size_t>(d.hidden);
   const std::size_t g4p = (static_cast<std::size_t>(d.gates()) + 15) / 16 * 16;
-  pre.assign(n * g4p, 0.0f);
   dg.assign(n * g4p, 0.0f);
   dh.assign(n * hid, 0.0f);
   dc.assign(n * hid, 0.0f);

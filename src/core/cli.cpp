@@ -43,7 +43,15 @@ std::string cli_usage() {
        "               [--overwrite] [--only site=ID,lambda=X,seed=K [--trace FILE.h5]]\n"
        "       mpirun -n N mtl_mpi CONFIG.ini      train the whole grid, one results file\n\n"
     << general_options() << "\nConfiguration keys (override the INI, e.g. --train.epochs 5):\n ";
-  for (const std::string& k : config_keys()) s << " --" << k;
+  std::size_t width = 0;
+  for (const std::string& k : config_keys()) {
+    if (width + k.size() > 86) {
+      s << "\n ";
+      width = 0;
+    }
+    s << " --" << k;
+    width += k.size() + 3;
+  }
   s << "\n\nExit codes: 0 all runs done, 1 usage, 2 config/data error, 3 some runs failed,\n"
        "            4 incomplete (stopped by SIGTERM/SIGUSR1: rerun with --resume), 5 internal error\n";
   return s.str();

@@ -1,11 +1,139 @@
-// Placeholder: mtl_mpi's command line and run (being written).
-#include <cstdio>
-
+// mtl_mpi: command line -> configuration -> plan -> (dry run | one run | the grid
+// under MPI). Configuration and data errors are found before any collective I/O
+// and reported in one line with exit code 2.
 #include "mtl/driver.hpp"
 
+#include <mpi.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "mtl/cli.hpp"
+#include "mtl/config.hpp"
+#include "mtl/errors.hpp"
+#include "mtl/h5.hpp"
+#include "mtl/plan.hpp"
+#include "mtl/runner.hpp"
+#include "mtl/single_run.hpp"
+
 namespace mtl {
-int mtl_mpi_main(int, char**) {
-  std::fprintf(stderr, "mtl_mpi: not built yet\n");
-  return kExitInternal;
+namespace {
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot open configuration file");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
+
+/// MPI_Init/MPI_Finalize as RAII (HighFive's test-fixture habit).
+class MpiSession {
+ public:
+  MpiSession(int* argc, char*** argv) {
+    int provided = 0;
+    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  }
+  ~MpiSession() { MPI_Finalize(); }
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+
+ private:
+  int rank_ = 0, size_ = 1;
+};
+
+/// Rank 0's string reaches every rank.
+void bcast_string(std::string& s, MPI_Comm comm) {
+  unsigned long long n = s.size();
+  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
+  s.resize(n);
+  if (n > 0) MPI_Bcast(s.data(), static_cast<int>(n), MPI_CHAR, 0, comm);
+}
+
+int run_serial(const CliOptions& opts) {
+  const Config cfg = parse_config_text(read_text_file(opts.config_path), opts.config_path, opts.overrides);
+  const DataCheck check = check_data(cfg);
+  if (!opts.only.empty()) return run_only(cfg, check, parse_only(opts.only), opts.trace);
+  const Plan plan = make_plan(cfg, check.sites, opts.ranks > 0 ? opts.ranks : 1);
+  std::cout << dry_run_report(plan, check, opts.config_path) << std::flush;
+  return kExitOk;
+}
+
+/// Rank 0 reads and validates; every rank receives the verdict and the INI bytes,
+/// so a bad input ends every rank with the same exit code before any collective I/O.
+int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
+  MpiSession mpi(argc, argv);
+  std::string ini, error, sites;
+  if (mpi.rank() == 0) {
+    try {
+      ini = read_text_file(opts.config_path);
+      const Config cfg = parse_config_text(ini, opts.config_path, opts.overrides);
+      for (const std::string& id : check_data(cfg).sites) sites += id + "\n";
+    } catch (const Error& e) {
+      error = e.what();
+    }
+  }
+  bcast_string(error, MPI_COMM_WORLD);
+  if (!error.empty()) {
+    if (mpi.rank() == 0) std::fprintf(stderr, "mtl_mpi: %s\n", error.c_str());
+    return kExitConfig;
+  }
+  bcast_string(ini, MPI_COMM_WORLD);
+  bcast_string(sites, MPI_COMM_WORLD);
+  const Config cfg = parse_config_text(ini, opts.config_path, opts.overrides);
+  std::vector<std::string> site_list;
+  std::istringstream in(sites);
+  for (std::string id; std::getline(in, id);) site_list.push_back(id);
+  set_threads(cfg.train.threads);
+  const Plan plan = make_plan(cfg, site_list, mpi.size());
+  RunOptions run_opts;
+  run_opts.resume = opts.resume;
+  run_opts.overwrite = opts.overwrite;
+  run_opts.config_path = opts.config_path;
+  try {
+    return run_grid(plan, run_opts, MPI_COMM_WORLD);
+  } catch (const std::exception& e) {
+    // Past this point ranks may be inside collectives: abort the whole job.
+    std::fprintf(stderr, "mtl_mpi: rank %d: %s\n", mpi.rank(), e.what());
+    MPI_Abort(MPI_COMM_WORLD, kExitInternal);
+    return kExitInternal;
+  }
+}
+
+}  // namespace
+
+int mtl_mpi_main(int argc, char** argv) {
+  h5_quiet();
+  CliOptions opts;
+  try {
+    opts = parse_cli(argc, argv);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "mtl_mpi: %s\n", e.what());
+    return kExitUsage;
+  }
+  if (opts.help) {
+    std::cout << cli_usage();
+    return kExitOk;
+  }
+  if (opts.version) {
+    std::cout << version_text() << "\n";
+    return kExitOk;
+  }
+  if (opts.dry_run || !opts.only.empty()) {
+    try {
+      return run_serial(opts);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "mtl_mpi: %s\n", e.what());
+      return kExitConfig;
+    }
+  }
+  return run_mpi(&argc, &argv, opts);
+}
+
 }  // namespace mtl

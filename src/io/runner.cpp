@@ -2,7 +2,6 @@
 // file. Order matters for "never hang": every step that can fail on one rank
 // (existing files, journals, data) ends in an agreement (agree()) before the
 // next collective, and training never communicates.
-#include <dlfcn.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -57,15 +56,6 @@ OutputPaths output_paths(const Config& cfg) {
   return {out, out + ".part", out + ".journal"};
 }
 
-void set_compute_threads(int threads) {
-  const int n = threads > 0 ? threads : 1;
-  // oneDNN (Debian build) runs on libgomp; OMP_NUM_THREADS is read when the
-  // runtime loads, so also set the ICV of this (the training) thread directly.
-  setenv("OMP_NUM_THREADS", std::to_string(n).c_str(), 1);
-  using SetThreads = void (*)(int);
-  if (auto fn = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"))) fn(n);
-}
-
 /// Rank 0: refuse or clear existing outputs, create folders, make a launch stamp.
 std::string prepare_outputs(const OutputPaths& p, const RunOptions& opt, std::string* stamp) {
   const bool have_out = fs::exists(p.results), have_journal = fs::exists(p.journal_dir);
@@ -108,7 +98,8 @@ std::string broadcast_string(std::string s, MPI_Comm comm) {
 int run_grid_with(const Plan& plan, const RunOptions& options, MPI_Comm comm,
                   const RunnerHooks& hooks) {
   install_stop_handlers();
-  set_compute_threads(plan.cfg.train.threads);
+  // Threads per rank: set by the driver (set_threads) and by the trainer
+  // (set_compute_threads) from cfg.train.threads.
   RankState st(plan, options, comm);
   std::string error;
   if (st.rank == 0) {

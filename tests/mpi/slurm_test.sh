@@ -80,4 +80,33 @@ grep -q "mtl_mpi exit code 0" "$log" || fail "job did not finish with exit code 
 [ "$(attr "$sub/results/tiny.h5" complete)" = 1 ] || fail "results file not complete"
 [ "$(attr "$sub/results/tiny.h5" runs_done)" = 12 ] || fail "expected 12 done runs"
 [ "$(attr "$sub/results/tiny.h5" ranks)" = 2 ] || fail "expected 2 ranks"
+echo "slurm: demo job OK"
+
+# A stop before the time limit: SLURM signals the batch shell (what
+# --signal=B:USR1@300 does), the script forwards SIGUSR1 through srun to every
+# rank, mtl_mpi exits 4, the script requeues the job, and the requeued job
+# finishes the grid with --resume.
+write_ini long "$sub/results/long.h5" 100 0-3
+job=$(sbatch --parsable --export="ALL,MTL_INI=$WORK/long.ini,MTL_MPI=$MTL_MPI" jobs/demo.slurm)
+wait_records "$sub/results/long.h5.journal" 2 120
+scancel --batch --signal=USR1 "$job"
+released=
+for i in $(seq 1 600); do
+  state=$(squeue -h -o %T -j "$job" 2> /dev/null || true)
+  [ -z "$state" ] && break
+  # SLURM holds a requeued job back for a while (begin time ~2 min later);
+  # start it now so the test stays short.
+  if [ "$state" = PENDING ] && [ -z "$released" ] && grep -q "requeueing" "$sub"/logs/*"$job".out; then
+    scontrol update JobId="$job" StartTime=now > /dev/null 2>&1 && released=1
+  fi
+  sleep 0.5
+done
+log=$(ls "$sub"/logs/*"$job".out)
+cat "$log"
+[ -z "$(squeue -h -j "$job" 2> /dev/null)" ] || fail "job $job not finished after 300 s"
+grep -q "mtl_mpi exit code 4" "$log" || fail "first launch was not stopped cleanly (exit 4)"
+grep -q "restart 1" "$log" || fail "job was not requeued"
+grep -q "mtl_mpi exit code 0" "$log" || fail "requeued job did not finish the grid"
+[ "$(attr "$sub/results/long.h5" complete)" = 1 ] || fail "results file not complete"
+[ "$(attr "$sub/results/long.h5" runs_done)" = 24 ] || fail "expected 24 done runs"
 echo "slurm: OK"

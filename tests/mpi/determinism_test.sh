@@ -17,4 +17,12 @@ import h5py, sys
 r = h5py.File('$WORK/det3.h5','r')['rank'][()]
 assert sorted(set(r.ravel())) == [0, 1, 2], r
 "
-echo "determinism: -n 1/2/3 identical"
+# multi_site: one model per (lambda, seed) on all sites; every site row of a run
+# carries that run's per-site metrics, written by the rank that trained it.
+for n in 1 3; do
+  write_ini multi$n "$WORK/multi$n.h5" 4 0-2
+  run_mtl $n "$WORK/multi$n.ini" --experiment.scope multi_site
+  expect_rc 0 "multi_site -n $n"
+done
+same_results "$WORK/multi1.h5" "$WORK/multi3.h5"
+echo "determinism: -n 1/2/3 identical (single_site), -n 1/3 identical (multi_site)"

@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <type_traits>
 
 #include "mtl/errors.hpp"
@@ -225,23 +224,65 @@ void JournalWriter::append(const std::vector<JournalEntry>& entries) {
 
 namespace {
 
-std::vector<char> slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ResultsError(path + ": cannot read journal");
-  return std::vector<char>(std::istreambuf_iterator<char>(in), {});
+/// Read exactly n bytes at offset; false at end of file (a torn tail).
+bool read_at(int fd, off_t offset, char* out, std::size_t n) {
+  while (n > 0) {
+    const ssize_t k = ::pread(fd, out, n, offset);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return false;
+    out += k;
+    n -= static_cast<std::size_t>(k);
+    offset += k;
+  }
+  return true;
 }
 
-void check_header(const std::vector<char>& buf, const std::string& path, uint64_t fingerprint) {
-  if (buf.size() < kHeaderBytes || std::memcmp(buf.data(), kFileMagic, 8) != 0) {
+void check_header(int fd, const std::string& path, uint64_t fingerprint) {
+  char head[kHeaderBytes];
+  if (!read_at(fd, 0, head, kHeaderBytes) || std::memcmp(head, kFileMagic, 8) != 0) {
     throw ResultsError(path + ": not an mtl_mpi journal (bad header); remove it or use --overwrite");
   }
   uint64_t fp = 0;
-  std::memcpy(&fp, buf.data() + 8, 8);
+  std::memcpy(&fp, head + 8, 8);
   if (fp != fingerprint) {
     throw ResultsError(path + ": journal was written for a different configuration "
                        "(effective config or site list differ); --resume refused, "
                        "use the original config or --overwrite");
   }
+}
+
+/// Scan one file: only records with run_id in [begin, end) are read whole and
+/// checksummed; the others are skipped by their length, so every rank reads
+/// little more than its own block even when the journals hold predictions.
+/// Returns false when the file ends in a torn or corrupt record.
+bool scan_file(int fd, int64_t begin, int64_t end, std::map<int64_t, JournalEntry>& entries) {
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  off_t pos = kHeaderBytes;
+  std::vector<char> payload;
+  while (pos < size) {
+    char head[8 + 8];  // magic, length, run_id (first payload field)
+    uint32_t magic = 0, len = 0;
+    int64_t run_id = 0;
+    if (!read_at(fd, pos, head, sizeof head)) return false;
+    std::memcpy(&magic, head, 4);
+    std::memcpy(&len, head + 4, 4);
+    std::memcpy(&run_id, head + 8, 8);
+    if (magic != kRecordMagic || len > kMaxPayload || len < 8 ||
+        pos + 8 + static_cast<off_t>(len) + 8 > size) {
+      return false;
+    }
+    const off_t next = pos + 8 + static_cast<off_t>(len) + 8;
+    if (run_id >= begin && run_id < end && !entries.count(run_id)) {
+      payload.resize(len + 8);
+      if (!read_at(fd, pos + 8, payload.data(), payload.size())) return false;
+      uint64_t sum = 0;
+      std::memcpy(&sum, payload.data() + len, 8);
+      if (sum != fnv1a64(payload.data(), len)) return false;
+      entries.emplace(run_id, decode_entry(payload.data(), len));
+    }
+    pos = next;
+  }
+  return true;
 }
 
 }  // namespace
@@ -251,26 +292,16 @@ JournalScan read_journals(const std::string& dir, uint64_t fingerprint, int64_t 
   JournalScan scan;
   scan.files = journal_files(dir);
   for (const auto& path : scan.files) {
-    const std::vector<char> buf = slurp(path);
-    check_header(buf, path, fingerprint);
-    std::size_t pos = kHeaderBytes;
-    while (pos < buf.size()) {
-      uint32_t magic = 0, len = 0;
-      uint64_t sum = 0;
-      if (buf.size() - pos < 8) break;
-      std::memcpy(&magic, buf.data() + pos, 4);
-      std::memcpy(&len, buf.data() + pos + 4, 4);
-      if (magic != kRecordMagic || len > kMaxPayload || buf.size() - pos - 8 < len + 8ULL) break;
-      const char* payload = buf.data() + pos + 8;
-      std::memcpy(&sum, payload + len, 8);
-      if (sum != fnv1a64(payload, len)) break;
-      pos += 8 + len + 8;
-      int64_t run_id = 0;
-      std::memcpy(&run_id, payload, sizeof run_id);
-      if (run_id < begin || run_id >= end || scan.entries.count(run_id)) continue;
-      scan.entries.emplace(run_id, decode_entry(payload, len));
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw ResultsError(path + ": cannot read journal: " + std::strerror(errno));
+    try {
+      check_header(fd, path, fingerprint);
+      if (!scan_file(fd, begin, end, scan.entries)) ++scan.torn_records;
+    } catch (...) {
+      ::close(fd);
+      throw;
     }
-    if (pos < buf.size()) ++scan.torn_records;
+    ::close(fd);
   }
   return scan;
 }

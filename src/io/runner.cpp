@@ -74,7 +74,6 @@ std::string prepare_outputs(const OutputPaths& p, const RunOptions& opt, std::st
   fs::remove(p.partial);
   const fs::path parent = fs::path(p.results).parent_path();
   if (!parent.empty()) fs::create_directories(parent);
-  fs::create_directories(p.journal_dir);
   char buf[32];
   const std::time_t t = std::time(nullptr);
   std::tm tm{};

@@ -44,7 +44,6 @@ void RankState::print_summary(const int64_t counts[3], double wall) {
 }
 
 int RankState::finish() {
-  if (progress_) progress_->stop();
   std::vector<BlockRow> rows(block_.size());
   int64_t local[3] = {0, 0, 0}, counts[3] = {0, 0, 0};  // done, failed, pending
   for (int64_t i = 0; i < block_.size(); ++i) {
@@ -52,7 +51,9 @@ int RankState::finish() {
     const RunStatus s = slots_[i] ? slots_[i]->result.status : RunStatus::pending;
     ++local[s == RunStatus::done ? 0 : s == RunStatus::failed ? 1 : 2];
   }
+  // Rank 0's progress thread keeps reporting while it waits here for the others.
   MPI_Allreduce(local, counts, 3, MPI_INT64_T, MPI_SUM, comm_);
+  if (progress_) progress_->stop();
   ResultsMeta meta{options_.config_path, start_time_, iso_utc_now(), size};
   std::string error;
   try {

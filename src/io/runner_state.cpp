@@ -71,6 +71,9 @@ std::string RankState::open_journal() {
     bool todo = false;
     for (const auto& s : slots_) todo = todo || !s;
     if (todo) {
+      // Created only now, after config, journals and data were accepted, so a
+      // refused launch leaves nothing behind that would block the next one.
+      std::filesystem::create_directories(paths.journal_dir);
       const std::string name = "rank" + std::to_string(rank) + "-of" + std::to_string(size) + "-" +
                                stamp + ".bin";
       journal_ = std::make_unique<JournalWriter>(

@@ -65,6 +65,11 @@ struct SiteData {
 SiteData prepare_sites(const DataSet& data, const std::vector<int>& site_indices,
                        const Config& cfg, const std::string& source);
 
+/// Observed (non-NaN) days of target v per data-set site within range (days
+/// of the range outside the time axis count as unobserved). For the dry run's
+/// report and the data.min_train_obs site selection rule.
+std::vector<int64_t> count_observed(const DataSet& data, Variable v, const DateRange& range);
+
 /// Un-scale one normalised value of variable v (inverse of the z-score, and of
 /// the log transform for flow when log_flow).
 double unscale(const Scaling& s, Variable v, double z);

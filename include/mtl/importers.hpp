@@ -54,7 +54,7 @@ DataSet import_camels(const std::string& forcing_dir, const std::string& streamf
 struct WideTable {
   std::vector<int32_t> time;                // one per row, any order but unique
   std::vector<std::string> columns;         // site columns (not Date, MonYr)
-  std::vector<std::vector<float>> values;   // [column][row], NA/empty -> NaN
+  std::vector<std::vector<double>> values;  // [column][row], NA/empty -> NaN
 };
 WideTable parse_wide_csv(std::istream& in, const std::string& source);
 

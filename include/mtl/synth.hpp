@@ -4,6 +4,7 @@
 // deterministic in (seed, site). Pure numerics (no files); equations and
 // parameter ranges are documented in the README (data section).
 #include <cstdint>
+#include <vector>
 
 #include "mtl/dataset.hpp"
 
@@ -29,11 +30,12 @@ struct SynthSite {
   double ddf;            // degree-day melt factor, mm degC-1 day-1
   double soil_max;       // soil store capacity, mm
   double soil_beta;      // runoff-generation exponent
-  double k_perc;         // percolation rate of the soil store, day-1
+  double k_perc;         // percolation coefficient, day-1 (perc = k Smax (S/Smax)^2)
   double k_fast, k_slow; // reservoir recession rates, day-1
   double area_km2;       // basin area
   double tau_water;      // thermal inertia of the stream, days
   double t_gw_offset;    // groundwater temperature minus t_mean, degC
+  double inflow_memory;  // share of the inflow temperature anomaly left at the gauge
   double w_max;          // upper asymptote of the Mohseni S-curve, degC
   double temp_missing;   // target fraction of missing temperature days
   bool temp_summer_only; // temperature logged only April-October
@@ -44,6 +46,10 @@ SynthSite synth_site_params(uint64_t seed, int site);
 /// The whole world: drivers dayl prcp srad swe tmax tmin vp, flow (m3 s-1)
 /// and temp (degC) with gaps, site ids "synth000"...
 DataSet synth_world(const SynthOptions& opt);
+/// The same world with given per-site parameters (site s = params[s]; its
+/// weather and gaps still come from (opt.seed, s)); opt.sites is ignored.
+/// Lets tests change one parameter and watch the response.
+DataSet synth_world(const SynthOptions& opt, const std::vector<SynthSite>& params);
 
 /// Day length in seconds at latitude lat_deg on day-of-year doy (1..366):
 /// sunrise hour angle ws = acos(-tan(lat) tan(decl)) with Spencer's (1971)

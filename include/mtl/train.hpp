@@ -57,6 +57,12 @@ struct RunTrace {
 RunResult train_run(const RunSpec& run, const SiteData& data, const Config& cfg,
                     RunTrace* trace = nullptr);
 
+/// Sequences per mini-batch: TrainConfig::batch, where 0 means every training
+/// sequence (single_site, one Adam step per epoch as in the paper) or, for a
+/// multi_site run, the number of sites (as the original multi-site code did).
+/// Clamped to the number of training sequences.
+int training_batch_size(const TrainConfig& train, const SiteData& data);
+
 /// Lockstep group size used when TrainConfig::group is 0 (automatic), chosen by
 /// measurement (see the lockstep benchmark). group == 1 means the single-run path.
 constexpr int kDefaultGroupSize = 16;

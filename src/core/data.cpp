@@ -31,23 +31,23 @@ double transform(const Scaling& s, Variable v, double value) {
   return value;
 }
 
-/// Mean and population std, accumulated in double; the safe rule: std := 1
-/// when it is 0 or undefined (constant or unobserved series), mean := 0 when
-/// there is nothing to average, so scaling never divides by zero or yields NaN.
+/// Mean and population std by Welford's update (stable for large means such
+/// as dayl ~ 4e4 s). The safe rule: std := 1 when it is 0 or undefined
+/// (constant or unobserved series) and mean := 0 when there is nothing to
+/// average, so scaling never divides by zero or yields NaN.
 struct Moments {
-  double sum = 0, sum_sq = 0;
+  double mean_ = 0, m2 = 0;
   int64_t n = 0;
   void add(double x) {
-    sum += x;
-    sum_sq += x * x;
     ++n;
+    const double d = x - mean_;
+    mean_ += d / static_cast<double>(n);
+    m2 += d * (x - mean_);
   }
-  double mean() const { return n > 0 ? sum / static_cast<double>(n) : 0.0; }
+  double mean() const { return mean_; }
   double std_dev() const {
     if (n == 0) return 1.0;
-    const double m = mean();
-    const double var = sum_sq / static_cast<double>(n) - m * m;
-    const double sd = var > 0.0 ? std::sqrt(var) : 0.0;
+    const double sd = std::sqrt(std::max(m2, 0.0) / static_cast<double>(n));
     return (sd > 0.0 && std::isfinite(sd)) ? sd : 1.0;
   }
 };
@@ -212,6 +212,18 @@ SiteData prepare_sites(const DataSet& data, const std::vector<int>& site_indices
       if (sd.has_auxiliary) sd.train_obs[1] += !std::isnan(target(data, sd.auxiliary)[at]);
     }
   return sd;
+}
+
+std::vector<int64_t> count_observed(const DataSet& data, Variable v, const DateRange& range) {
+  std::vector<int64_t> n(data.n_sites(), 0);
+  if (data.time.empty()) return n;
+  const int nt = data.n_time();
+  const int first = std::max(range.first, data.time.front()) - data.time.front();
+  const int last = std::min(range.last, data.time.back()) - data.time.front();
+  const auto& y = target(data, v);
+  for (int s = 0; s < data.n_sites(); ++s)
+    for (int i = first; i <= last; ++i) n[s] += !std::isnan(y[static_cast<size_t>(s) * nt + i]);
+  return n;
 }
 
 double scale(const Scaling& s, Variable v, double value) {

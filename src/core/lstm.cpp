@@ -26,6 +26,7 @@
 #include <tuple>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "dnnl.hpp"
 
@@ -55,17 +56,22 @@ struct WeightSlot {
   dnnl::memory user;
   dnnl::memory prim;
   bool needs_reorder = false;
+  dnnl::reorder to_prim, to_user;
 
   void init(const dnnl::memory::desc& user_md, const dnnl::memory::desc& prim_md) {
     const auto& eng = context().engine;
     user = dnnl::memory(user_md, eng, DNNL_MEMORY_NONE);
     needs_reorder = !(user_md == prim_md);
     prim = needs_reorder ? dnnl::memory(prim_md, eng) : user;
+    if (needs_reorder) {  // built once; executing a cached reorder is cheap
+      to_prim = dnnl::reorder(user, prim);
+      to_user = dnnl::reorder(prim, user);
+    }
   }
   /// user -> primitive (before forward/backward).
   void load(const float* src) {
     user.set_data_handle(const_cast<float*>(src));
-    if (needs_reorder) dnnl::reorder(user, prim).execute(context().stream, user, prim);
+    if (needs_reorder) to_prim.execute(context().stream, user, prim);
   }
   /// Point at the gradient buffer and zero what backward accumulates into.
   void prepare_diff(float* dst) {
@@ -75,7 +81,7 @@ struct WeightSlot {
   }
   /// primitive -> user (after backward, diff weights).
   void store() {
-    if (needs_reorder) dnnl::reorder(prim, user).execute(context().stream, prim, user);
+    if (needs_reorder) to_user.execute(context().stream, prim, user);
   }
 };
 
@@ -85,17 +91,26 @@ dnnl::memory zero_memory(const dnnl::memory::desc& md) {
   return m;
 }
 
-const char* tag_name(const dnnl::memory::desc& md, int ndims) {
-  auto same = [&](tag t) {
-    return md == dnnl::memory::desc(md.dims(), dt::f32, t);
-  };
-  if (ndims == 5) {
-    if (same(tag::ldigo)) return "ldigo";
-    if (same(tag::ldgoi)) return "ldgoi";
-  } else {
-    if (same(tag::ldgo)) return "ldgo";
+/// Name of a weight layout from its stride order, e.g. "ldigo", or "ldgoi" for
+/// backward's transposed weights (which oneDNN may pad: then "+pad").
+std::string layout_name(const dnnl::memory::desc& md) {
+  const auto& d = md.data;
+  if (d.format_kind != dnnl_blocked) return "packed";
+  const int n = d.ndims;
+  const char* letters = n == 5 ? "ldigo" : "ldgo";
+  std::vector<int> order(n);
+  for (int i = 0; i < n; ++i) order[i] = i;
+  const auto* st = d.format_desc.blocking.strides;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return st[a] > st[b]; });
+  std::string name;
+  for (int i : order) name += letters[i];
+  dnnl::memory::dim dense = 1;  // strides of an unpadded layout are running products
+  bool padded = d.format_desc.blocking.inner_nblks != 0;
+  for (int k = n - 1; k >= 0; --k) {
+    padded = padded || (d.dims[order[k]] > 1 && st[order[k]] != dense);
+    dense *= d.dims[order[k]];
   }
-  return "other";
+  return padded ? name + "+pad" : name;
 }
 
 }  // namespace
@@ -167,8 +182,8 @@ void LstmNet::Impl::build_forward() {
   fwd_wx.init({{1, 1, C, kNumGates, H}, dt::f32, tag::ldigo}, fwd_pd.weights_layer_desc());
   fwd_wh.init({{1, 1, H, kNumGates, H}, dt::f32, tag::ldigo}, fwd_pd.weights_iter_desc());
   fwd_b.init(b_md, fwd_pd.bias_desc());
-  layouts = std::string("fwd ") + tag_name(fwd_pd.weights_layer_desc(), 5) + "/" +
-            tag_name(fwd_pd.weights_iter_desc(), 5);
+  layouts = "fwd " + layout_name(fwd_pd.weights_layer_desc()) + "/" +
+            layout_name(fwd_pd.weights_iter_desc());
 }
 
 void LstmNet::Impl::build_backward() {
@@ -200,55 +215,67 @@ void LstmNet::Impl::build_backward() {
   diff_wx.init(wx_user, bwd_pd.diff_weights_layer_desc());
   diff_wh.init(wh_user, bwd_pd.diff_weights_iter_desc());
   diff_b.init(b_md, bwd_pd.diff_bias_desc());
-  layouts += std::string(", bwd ") + tag_name(bwd_pd.weights_layer_desc(), 5) + "/" +
-             tag_name(bwd_pd.weights_iter_desc(), 5) + ", diff " +
-             tag_name(bwd_pd.diff_weights_layer_desc(), 5) + "/" +
-             tag_name(bwd_pd.diff_weights_iter_desc(), 5);
+  layouts += ", bwd " + layout_name(bwd_pd.weights_layer_desc()) + "/" +
+             layout_name(bwd_pd.weights_iter_desc()) + ", diff " +
+             layout_name(bwd_pd.diff_weights_layer_desc()) + "/" +
+             layout_name(bwd_pd.diff_weights_iter_desc());
 }
 
-/// pred [T*N, 2] = h [T*N, H] . head_w [H, 2] + head_b [2]
+/// pred [T*N, 2] = h [T*N, H] . head_w [H, 2] + head_b [2]. The head columns are
+/// copied to contiguous [2][H] rows first so the H-term dot products vectorise.
 void LstmNet::Impl::heads_forward(const float* params, float* pred) const {
   const int H = shape.hidden;
   const std::size_t rows = static_cast<std::size_t>(shape.seq_len) * shape.batch;
   const float* h = static_cast<const float*>(dst_layer.get_data_handle());
-  const float* w = params + layout.head_w;
-  const float* b = params + layout.head_b;
+  std::vector<float> w0(H), w1(H);
+  for (int j = 0; j < H; ++j) {
+    w0[j] = params[layout.head_w + j * kNumOutputs];
+    w1[j] = params[layout.head_w + j * kNumOutputs + 1];
+  }
+  const float b0 = params[layout.head_b], b1 = params[layout.head_b + 1];
   for (std::size_t r = 0; r < rows; ++r) {
     const float* hr = h + r * H;
-    float p0 = b[0], p1 = b[1];
+    float p0 = 0.0f, p1 = 0.0f;
     for (int j = 0; j < H; ++j) {
-      p0 += hr[j] * w[j * kNumOutputs];
-      p1 += hr[j] * w[j * kNumOutputs + 1];
+      p0 += hr[j] * w0[j];
+      p1 += hr[j] * w1[j];
     }
-    pred[r * kNumOutputs] = p0;
-    pred[r * kNumOutputs + 1] = p1;
+    pred[r * kNumOutputs] = p0 + b0;
+    pred[r * kNumOutputs + 1] = p1 + b1;
   }
 }
 
 /// dhead_w [H, 2] = h^T . dpred, dhead_b = column sums of dpred,
-/// diff_dst_layer dh [T*N, H] = dpred . head_w^T.
+/// diff_dst_layer dh [T*N, H] = dpred . head_w^T (accumulated in [2][H] rows).
 void LstmNet::Impl::heads_backward(const float* params, const float* dpred, float* grads) {
   const int H = shape.hidden;
   const std::size_t rows = static_cast<std::size_t>(shape.seq_len) * shape.batch;
   const float* h = static_cast<const float*>(dst_layer.get_data_handle());
-  const float* w = params + layout.head_w;
-  float* dw = grads + layout.head_w;
-  float* db = grads + layout.head_b;
   float* dh = static_cast<float*>(diff_dst_layer.get_data_handle());
-  std::fill(dw, dw + H * kNumOutputs, 0.0f);
-  db[0] = db[1] = 0.0f;
+  std::vector<float> w0(H), w1(H), dw0(H, 0.0f), dw1(H, 0.0f);
+  for (int j = 0; j < H; ++j) {
+    w0[j] = params[layout.head_w + j * kNumOutputs];
+    w1[j] = params[layout.head_w + j * kNumOutputs + 1];
+  }
+  float db0 = 0.0f, db1 = 0.0f;
   for (std::size_t r = 0; r < rows; ++r) {
     const float d0 = dpred[r * kNumOutputs], d1 = dpred[r * kNumOutputs + 1];
     const float* hr = h + r * H;
     float* dhr = dh + r * H;
-    db[0] += d0;
-    db[1] += d1;
+    db0 += d0;
+    db1 += d1;
     for (int j = 0; j < H; ++j) {
-      dw[j * kNumOutputs] += hr[j] * d0;
-      dw[j * kNumOutputs + 1] += hr[j] * d1;
-      dhr[j] = d0 * w[j * kNumOutputs] + d1 * w[j * kNumOutputs + 1];
+      dw0[j] += hr[j] * d0;
+      dw1[j] += hr[j] * d1;
+      dhr[j] = d0 * w0[j] + d1 * w1[j];
     }
   }
+  for (int j = 0; j < H; ++j) {
+    grads[layout.head_w + j * kNumOutputs] = dw0[j];
+    grads[layout.head_w + j * kNumOutputs + 1] = dw1[j];
+  }
+  grads[layout.head_b] = db0;
+  grads[layout.head_b + 1] = db1;
 }
 
 LstmNet::LstmNet(const LstmShape& shape, LstmMode mode)

@@ -118,12 +118,13 @@ SynthSite synth_site_params(uint64_t seed, int site) {
   p.ddf = r.uniform(2.0, 5.0);
   p.soil_max = r.uniform(100.0, 350.0);
   p.soil_beta = r.uniform(1.0, 3.0);
-  p.k_perc = r.uniform(0.01, 0.05);
+  p.k_perc = r.uniform(0.005, 0.03);
   p.k_fast = r.uniform(0.2, 0.6);
   p.k_slow = r.uniform(0.01, 0.05);
   p.area_km2 = 50.0 * std::pow(100.0, r.uniform());  // log-uniform 50..5000
   p.tau_water = r.uniform(2.0, 6.0);
   p.t_gw_offset = r.uniform(0.0, 2.0);
+  p.inflow_memory = r.uniform(0.15, 0.45);
   p.w_max = r.uniform(24.0, 30.0);
   p.temp_missing = r.uniform(0.35, 0.8);
   p.temp_summer_only = r.uniform() < 0.4;
@@ -191,7 +192,8 @@ struct Catchment {
     const double pet = std::max(0.0, 0.0023 * (w.ra / 2.45) * (w.tavg + 17.8) *
                                          std::sqrt(std::max(w.tmax - w.tmin, 0.0)));
     soil -= std::min(soil, pet * std::min(1.0, soil / (0.7 * p.soil_max)));
-    const double perc = p.k_perc * soil;
+    const double fill = soil / p.soil_max;
+    const double perc = std::min(soil, p.k_perc * p.soil_max * fill * fill);
     soil -= perc;
     if (soil > p.soil_max) {
       quick += soil - p.soil_max;
@@ -211,16 +213,18 @@ struct Catchment {
   }
 
   /// Surface water relaxes with time constant tau_water toward the Mohseni
-  /// et al. (1998) equilibrium S-curve of air temperature; the stream mixes
-  /// that (melt water at 0 degC) with groundwater at t_mean + offset.
+  /// et al. (1998) equilibrium S-curve of air temperature. The inflow mixes
+  /// quick flow at that temperature, snowmelt at 0 degC and groundwater at
+  /// t_mean + offset; along the reach it relaxes toward the surface
+  /// temperature, leaving the share inflow_memory of its anomaly at the gauge.
   double water_temp(double tair, double q_fast, double q_melt, double q_slow) {
     const double equilibrium = p.w_max / (1.0 + std::exp(0.18 * (13.5 - tair)));
     t_surface += (equilibrium - t_surface) / p.tau_water;
     const double q = q_fast + q_slow;
     if (q <= 0.0) return std::max(0.0, t_surface);
     const double t_gw = p.t_mean + p.t_gw_offset;
-    const double mixed = ((q_fast - q_melt) * t_surface + q_slow * t_gw) / q;
-    return std::max(0.0, mixed);
+    const double inflow = ((q_fast - q_melt) * t_surface + q_slow * t_gw) / q;
+    return std::max(0.0, t_surface + p.inflow_memory * (inflow - t_surface));
   }
 };
 
@@ -228,7 +232,7 @@ struct Catchment {
 
 namespace {
 
-/// Temperature observed only in some water years (and in summer-only sites
+/// Temperature observed only in some water years (and at summer-only sites
 /// only April-October), plus short sensor dropouts; missing -> NaN in place.
 void temp_gaps(const SynthSite& p, Rng& rng, const std::vector<int32_t>& time, float* temp) {
   const int n = static_cast<int>(time.size());
@@ -236,12 +240,13 @@ void temp_gaps(const SynthSite& p, Rng& rng, const std::vector<int32_t>& time, f
   const double season_frac = p.temp_summer_only ? 214.0 / 365.0 : 1.0;
   const int n_obs = static_cast<int>(
       clamp(std::round((1.0 - p.temp_missing) * years / season_frac), 1.0, years));
-  std::vector<int> order(years);
-  for (int y = 0; y < years; ++y) order[y] = y;
-  for (int i = years - 1; i > 0; --i)  // Fisher-Yates with our own RNG
-    std::swap(order[i], order[static_cast<int>(rng.uniform() * (i + 1))]);
+  // Systematic sampling with a random start: observed years spread over the
+  // record (at most years / n_obs apart), so every period of that many water
+  // years (e.g. the 5-year validation period) holds temperature data.
+  const double step = static_cast<double>(years) / n_obs;
+  const double start = rng.uniform() * step;
   std::vector<char> observed_year(years, 0);
-  for (int i = 0; i < n_obs; ++i) observed_year[order[i]] = 1;
+  for (int i = 0; i < n_obs; ++i) observed_year[std::min(years - 1, static_cast<int>(start + i * step))] = 1;
   const int first_year = civil_from_days(time[0]).year;
   int dropout = 0;
   for (int t = 0; t < n; ++t) {
@@ -269,8 +274,7 @@ void flow_gaps(Rng& rng, int n, float* flow) {
   }
 }
 
-void simulate_site(const SynthOptions& opt, int s, DataSet& ds) {
-  const SynthSite p = synth_site_params(opt.seed, s);
+void simulate_site(const SynthOptions& opt, const SynthSite& p, int s, DataSet& ds) {
   const int n = ds.n_time();
   const size_t off = static_cast<size_t>(s) * n;
   WeatherGen gen{p, Rng(opt.seed, s, kWeather)};
@@ -298,24 +302,31 @@ void simulate_site(const SynthOptions& opt, int s, DataSet& ds) {
 DataSet synth_world(const SynthOptions& opt) {
   if (opt.sites < 1 || opt.sites > 100000)
     throw DataError("synth: --sites must be in 1..100000, got " + std::to_string(opt.sites));
+  std::vector<SynthSite> params;
+  for (int s = 0; s < opt.sites; ++s) params.push_back(synth_site_params(opt.seed, s));
+  return synth_world(opt, params);
+}
+
+DataSet synth_world(const SynthOptions& opt, const std::vector<SynthSite>& params) {
   if (opt.years < 1 || opt.years > 400)
     throw DataError("synth: --years must be in 1..400, got " + std::to_string(opt.years));
+  const int sites = static_cast<int>(params.size());
   DataSet ds;
   const int32_t first = days_from_civil(opt.first_year, 10, 1);
   const int32_t end = days_from_civil(opt.first_year + opt.years, 10, 1);
   for (int32_t t = first; t < end; ++t) ds.time.push_back(t);
   ds.driver_names = {"dayl", "prcp", "srad", "swe", "tmax", "tmin", "vp"};
   ds.driver_units = {"s", "mm/day", "W/m2", "mm", "degC", "degC", "Pa"};
-  const size_t cells = static_cast<size_t>(opt.sites) * ds.time.size();
+  const size_t cells = static_cast<size_t>(sites) * ds.time.size();
   ds.drivers.assign(7, std::vector<float>(cells));
   ds.flow.assign(cells, 0.0f);
   ds.temp.assign(cells, 0.0f);
-  ds.latitude.assign(opt.sites, 0.0);
-  for (int s = 0; s < opt.sites; ++s) {
+  ds.latitude.assign(sites, 0.0);
+  for (int s = 0; s < sites; ++s) {
     char id[32];
     std::snprintf(id, sizeof id, "synth%03d", s);
     ds.site_ids.emplace_back(id);
-    simulate_site(opt, s, ds);
+    simulate_site(opt, params[s], s, ds);
   }
   return ds;
 }

@@ -60,10 +60,7 @@ struct Trainer {
     init_params(params.data(), layout, r.seed);
   }
 
-  int batch_size() const {
-    const int n = data.train.n_seq, b = cfg.train.batch;
-    return (b <= 0 || b >= n) ? n : b;
-  }
+  int batch_size() const { return training_batch_size(cfg.train, data); }
 
   /// Copy sequences order[first, first + count) of the training set, time-major.
   void gather(const std::vector<int>& order, int first, int count) {
@@ -230,6 +227,13 @@ RunResult train_run(const RunSpec& run, const SiteData& data, const Config& cfg,
   }
   r.status = RunStatus::done;
   return r;
+}
+
+int training_batch_size(const TrainConfig& train, const SiteData& data) {
+  const int n = data.train.n_seq;
+  const int sites = static_cast<int>(data.site_indices.size());
+  const int b = train.batch > 0 ? train.batch : (sites > 1 ? sites : n);
+  return b >= n ? n : b;
 }
 
 }  // namespace mtl

@@ -28,6 +28,7 @@ constexpr const char* kUsage =
     "  import-csv    [--flow FILE --flow-units cfs|m3/s] [--temp FILE] [--driver NAME=FILE ...]\n"
     "                [--sitelist FILE] [--coords FILE] [--dayl-from-latitude] --out FILE\n"
     "  info          FILE                                       sites, dates, drivers, gaps\n"
+    "  convert       IN OUT [--sites ID ...] [--drivers NAME ...] rewrite (e.g. an xarray file) in canonical form\n"
     "  <command> --help for the options of one command\n";
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -155,6 +156,26 @@ int cmd_info(int argc, char** argv) {
   return kExitOk;
 }
 
+int cmd_convert(int argc, char** argv) {
+  std::string in, out;
+  std::vector<std::string> sites, drivers;
+  po::options_description desc("mtl_data convert");
+  desc.add_options()("in", po::value(&in)->required(), "input data set")(
+      "out", po::value(&out)->required(), "output file (.nc)")(
+      "sites", po::value(&sites)->multitoken(), "site ids to keep (file order kept)")(
+      "drivers", po::value(&drivers)->multitoken(), "drivers to keep (in this order)");
+  po::positional_options_description pos;
+  pos.add("in", 1).add("out", 1);
+  po::variables_map vm;
+  if (!parse(argc, argv, desc, vm, &pos)) return kExitOk;
+  const auto t0 = std::chrono::steady_clock::now();
+  const DataSet ds = read_dataset(in, sites, drivers);
+  std::printf("convert: read in %.3f s\n", seconds_since(t0));
+  print_summary(ds, in);
+  write_timed(out, ds);
+  return kExitOk;
+}
+
 }  // namespace
 
 int mtl_data_main(int argc, char** argv) {
@@ -168,6 +189,7 @@ int mtl_data_main(int argc, char** argv) {
     if (cmd == "import-camels") return cmd_camels(argc, argv);
     if (cmd == "import-csv") return cmd_csv(argc, argv);
     if (cmd == "info") return cmd_info(argc, argv);
+    if (cmd == "convert") return cmd_convert(argc, argv);
     std::fprintf(stderr, "mtl_data: unknown command '%s'\n%s", cmd.c_str(), kUsage);
     return kExitUsage;
   } catch (const po::error& e) {

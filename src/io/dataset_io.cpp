@@ -2,6 +2,8 @@
 // Accepts our own files and xarray/netCDF-C ones: site_id as variable- or
 // fixed-length strings, time as any integer or whole-valued float type with
 // units "<days|hours|minutes|seconds> since YYYY-MM-DD[ HH:MM[:SS]]".
+#include <hdf5_hl.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -127,6 +129,22 @@ std::vector<int32_t> read_time(const Layout& l) {
   return days;
 }
 
+/// When the file has `site`/`time` dimension scales (netCDF-C, xarray and our
+/// writer all make them), a grid variable must have them attached as dims 0
+/// and 1: a (time, site) variable of a square grid would otherwise be read
+/// transposed without notice.
+void check_dims(const Layout& l, hid_t ds, const std::string& name) {
+  const char* dims[2] = {"site", "time"};
+  for (unsigned k = 0; k < 2; ++k) {
+    if (H5Lexists(l.file, dims[k], H5P_DEFAULT) <= 0) continue;
+    H5Handle scale = h5_dataset(H5Dopen2(l.file, dims[k], H5P_DEFAULT), l.path + ": open " + dims[k]);
+    if (H5DSis_scale(scale) <= 0) continue;
+    if (H5DSis_attached(ds, scale, k) <= 0)
+      fail(l.path, "variable '" + name + "' must have dims (site, time); dimension " +
+                       std::to_string(k) + " is not '" + dims[k] + "'");
+  }
+}
+
 herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* out) {
   static_cast<std::vector<std::string>*>(out)->emplace_back(name);
   return 0;
@@ -166,11 +184,19 @@ void list_drivers(Layout& l) {
       fail(l.path, "variable '" + name + "' has shape [" + std::to_string(dims[0]) + ", " +
                        std::to_string(dims[1]) + "], expected [site=" + std::to_string(ns) +
                        ", time=" + std::to_string(nt) + "]");
+    check_dims(l, ds, name);
     std::string units;
     nc::read_string_attr(ds, "units", units);
     l.info.driver_names.push_back(name);
     l.units.push_back(units);
   }
+}
+
+bool site_is_string(const Layout& l) {
+  if (H5Lexists(l.file, "site", H5P_DEFAULT) <= 0) return false;
+  H5Handle ds = h5_dataset(H5Dopen2(l.file, "site", H5P_DEFAULT), l.path + ": open site");
+  H5Handle type = h5_type(H5Dget_type(ds), "type of site");
+  return H5Tget_class(type) == H5T_STRING;
 }
 
 Layout open_layout(const std::string& path) {
@@ -179,7 +205,10 @@ Layout open_layout(const std::string& path) {
   l.path = path;
   if (H5Fis_hdf5(path.c_str()) <= 0) fail(path, "not found or not an HDF5/netCDF-4 file");
   l.file = h5_file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path + ": open");
-  l.info.site_ids = read_strings(l, "site_id");
+  // site ids: `site_id(site)`, or a string coordinate variable `site` (what
+  // xarray writes for ds.assign_coords(site=ids)).
+  const bool has_site_id = H5Lexists(l.file, "site_id", H5P_DEFAULT) > 0;
+  l.info.site_ids = read_strings(l, has_site_id || !site_is_string(l) ? "site_id" : "site");
   l.info.time = read_time(l);
   const size_t ns = l.info.site_ids.size();
   l.info.latitude.assign(ns, std::nan(""));
@@ -202,6 +231,7 @@ std::vector<float> read_grid(const Layout& l, const std::string& name, const std
   if (extent(ds) != std::vector<hsize_t>{ns, nt})
     fail(l.path, "variable '" + name + "' must have dims (site, time) = [" + std::to_string(ns) +
                      ", " + std::to_string(nt) + "]");
+  check_dims(l, ds, name);
   std::vector<float> out(rows.size() * nt);
   if (out.empty()) return out;
   H5Handle file_space = h5_space(H5Dget_space(ds), "space of " + name);

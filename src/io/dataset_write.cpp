@@ -20,6 +20,8 @@ H5Handle make_dcpl() {
   H5Handle dcpl = h5_plist(H5Pcreate(H5P_DATASET_CREATE), "dataset create plist");
   h5_check(H5Pset_attr_creation_order(dcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
            "attribute creation order");
+  // No modification times in object headers: the same data give the same bytes.
+  h5_check(H5Pset_obj_track_times(dcpl, false), "object times");
   return dcpl;
 }
 
@@ -92,6 +94,7 @@ void write_all(const std::string& path, const DataSet& data) {
            "link creation order");
   h5_check(H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
            "attribute creation order");
+  h5_check(H5Pset_obj_track_times(fcpl, false), "object times");
   H5Handle file = h5_file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT),
                           "create " + path);
   nc::write_string_attr(file, "Conventions", "CF-1.8");

@@ -89,10 +89,10 @@ WideTable parse_wide_csv(std::istream& in, const std::string& source) {
     t.time.push_back(day);
     for (size_t k = 0; k < keep.size(); ++k) {
       const std::string v = clean_id(f[keep[k]]);
-      float x = std::nanf("");
+      double x = std::nan("");
       if (!is_missing(v)) {
         char* end = nullptr;
-        x = std::strtof(v.c_str(), &end);
+        x = std::strtod(v.c_str(), &end);
         if (!end || *end != '\0')
           fail_line(source, n, "bad value '" + v + "' in column " + t.columns[k] + " on " + iso_date(day));
       }
@@ -198,9 +198,15 @@ DataSet import_csv(const CsvImportOptions& opt) {
   WideTable flow, temp;
   std::vector<WideTable> drv;
   std::vector<Placed> all;
-  if (!opt.flow_file.empty()) all.push_back({&(flow = parse_file(opt.flow_file, parse_wide_csv)), opt.flow_file});
-  if (!opt.temp_file.empty()) all.push_back({&(temp = parse_file(opt.temp_file, parse_wide_csv)), opt.temp_file});
-  drv.reserve(opt.drivers.size());
+  if (!opt.flow_file.empty()) {
+    flow = parse_file(opt.flow_file, parse_wide_csv);
+    all.push_back({&flow, opt.flow_file});
+  }
+  if (!opt.temp_file.empty()) {
+    temp = parse_file(opt.temp_file, parse_wide_csv);
+    all.push_back({&temp, opt.temp_file});
+  }
+  drv.reserve(opt.drivers.size());  // `all` keeps pointers into drv: no reallocation
   for (const auto& [name, file] : opt.drivers) {
     drv.push_back(parse_file(file, parse_wide_csv));
     all.push_back({&drv.back(), file});

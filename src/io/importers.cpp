@@ -58,7 +58,9 @@ std::string canonical_driver(const std::string& source, const std::string& token
 double header_number(std::istream& in, const std::string& source, long line, const char* what) {
   std::string s;
   double v = 0;
-  if (!std::getline(in, s) || !parse_number(split_ws(s).empty() ? "" : split_ws(s)[0], v))
+  const bool got = static_cast<bool>(std::getline(in, s));
+  const auto tok = split_ws(s);
+  if (!got || tok.size() != 1 || !parse_number(tok[0], v))
     fail_line(source, line, std::string("expected ") + what + ", got '" + s + "'");
   return v;
 }

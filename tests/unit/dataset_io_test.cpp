@@ -1,0 +1,150 @@
+// Input data set file: exact round trips, site/driver selection in file
+// order, the info reader, and one-line errors naming file, key and value.
+// (xarray interoperability: tests/python/test_dataset_xarray.py.)
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+
+#include "mtl/dataset_io.hpp"
+#include "mtl/errors.hpp"
+#include "mtl/synth.hpp"
+
+namespace mtl {
+namespace {
+
+namespace fs = std::filesystem;
+
+class DataSetIo : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("mtl_dataset_io_" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+/// Three sites with leading-zero ids, days before 1970 included, NaN gaps.
+DataSet small() {
+  DataSet d;
+  d.site_ids = {"01022500", "00000001", "12345678"};
+  d.latitude = {44.82, std::nan(""), -10.5};
+  for (int t = -3; t < 4; ++t) d.time.push_back(t);
+  d.driver_names = {"prcp", "tmax"};
+  d.driver_units = {"mm/day", "degC"};
+  const size_t n = 3 * 7;
+  d.drivers.assign(2, std::vector<float>(n));
+  d.flow.resize(n);
+  d.temp.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    d.drivers[0][i] = 0.1f * static_cast<float>(i);
+    d.drivers[1][i] = -5.0f + static_cast<float>(i) / 3.0f;
+    d.flow[i] = (i % 5 == 0) ? std::nanf("") : 1e-3f * static_cast<float>(i * i);
+    d.temp[i] = (i % 2 == 0) ? std::nanf("") : 20.0f - static_cast<float>(i);
+  }
+  return d;
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+/// Row s of a [site, time] grid.
+std::vector<float> row(const std::vector<float>& v, int s, int nt) {
+  return {v.begin() + s * nt, v.begin() + (s + 1) * nt};
+}
+
+TEST_F(DataSetIo, RoundTripIsExact) {
+  const DataSet d = small();
+  write_dataset(path("a.nc"), d);
+  EXPECT_FALSE(fs::exists(path("a.nc.tmp")));
+  const DataSet r = read_dataset(path("a.nc"));
+  EXPECT_EQ(r.site_ids, d.site_ids);
+  EXPECT_EQ(r.time, d.time);
+  EXPECT_EQ(r.driver_names, d.driver_names);
+  EXPECT_EQ(r.driver_units, d.driver_units);
+  EXPECT_EQ(r.latitude[0], d.latitude[0]);
+  EXPECT_TRUE(std::isnan(r.latitude[1]));
+  EXPECT_EQ(r.latitude[2], d.latitude[2]);
+  for (int c = 0; c < 2; ++c) EXPECT_TRUE(same_bits(r.drivers[c], d.drivers[c]));
+  EXPECT_TRUE(same_bits(r.flow, d.flow));
+  EXPECT_TRUE(same_bits(r.temp, d.temp));
+}
+
+TEST_F(DataSetIo, SelectionKeepsFileOrder) {
+  const DataSet d = small();
+  write_dataset(path("a.nc"), d);
+  const DataSet r = read_dataset(path("a.nc"), {"12345678", "01022500", "12345678"}, {"tmax"});
+  EXPECT_EQ(r.site_ids, (std::vector<std::string>{"01022500", "12345678"}));
+  EXPECT_EQ(r.driver_names, std::vector<std::string>{"tmax"});
+  ASSERT_EQ(r.n_sites(), 2);
+  EXPECT_TRUE(same_bits(row(r.drivers[0], 0, 7), row(d.drivers[1], 0, 7)));
+  EXPECT_TRUE(same_bits(row(r.drivers[0], 1, 7), row(d.drivers[1], 2, 7)));
+  EXPECT_TRUE(same_bits(row(r.flow, 1, 7), row(d.flow, 2, 7)));
+  EXPECT_TRUE(same_bits(row(r.temp, 0, 7), row(d.temp, 0, 7)));
+  EXPECT_EQ(r.latitude, (std::vector<double>{44.82, -10.5}));
+  // Drivers come in the requested order.
+  const DataSet q = read_dataset(path("a.nc"), {"00000001"}, {"tmax", "prcp"});
+  EXPECT_EQ(q.driver_names, (std::vector<std::string>{"tmax", "prcp"}));
+  EXPECT_TRUE(same_bits(q.drivers[1], row(d.drivers[0], 1, 7)));
+}
+
+TEST_F(DataSetIo, Info) {
+  write_dataset(path("a.nc"), small());
+  const DataSetInfo info = read_dataset_info(path("a.nc"));
+  EXPECT_EQ(info.site_ids, small().site_ids);
+  EXPECT_EQ(info.time.front(), -3);
+  EXPECT_EQ(info.driver_names, (std::vector<std::string>{"prcp", "tmax"}));
+  EXPECT_EQ(info.latitude.size(), 3u);
+}
+
+void expect_error(const std::function<void()>& f, const std::vector<std::string>& parts) {
+  try {
+    f();
+    FAIL() << "no DataError";
+  } catch (const DataError& e) {
+    const std::string m = e.what();
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    for (const auto& p : parts) EXPECT_NE(m.find(p), std::string::npos) << m << " lacks " << p;
+  }
+}
+
+TEST_F(DataSetIo, Errors) {
+  const std::string a = path("a.nc");
+  write_dataset(a, small());
+  expect_error([&] { read_dataset(a, {"01022500", "99"}); }, {a, "site '99'"});
+  expect_error([&] { read_dataset(a, {}, {"srad"}); }, {a, "driver 'srad'", "prcp tmax"});
+  expect_error([&] { read_dataset(path("missing.nc")); }, {"missing.nc", "not found"});
+  DataSet bad = small();
+  bad.flow.pop_back();
+  expect_error([&] { write_dataset(path("b.nc"), bad); }, {"b.nc", "flow"});
+  EXPECT_FALSE(fs::exists(path("b.nc")));
+  bad = small();
+  bad.time[3] += 1;  // gap in the time axis
+  expect_error([&] { write_dataset(path("b.nc"), bad); }, {"not consecutive", "1969-12-31 -> 1970-01-02"});
+}
+
+// Not a timed test (nothing asserted on time): prints the read time of the
+// default 101-site, 40-year world for the report.
+TEST_F(DataSetIo, DefaultWorldReadTime) {
+  SynthOptions o;
+  const DataSet d = synth_world(o);
+  write_dataset(path("synth101.nc"), d);
+  const auto t0 = std::chrono::steady_clock::now();
+  const DataSet r = read_dataset(path("synth101.nc"));
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("read 101 sites x 40 years (%zu MB) in %.3f s\n",
+              static_cast<size_t>(fs::file_size(path("synth101.nc")) >> 20), s);
+  EXPECT_TRUE(same_bits(r.flow, d.flow));
+  const DataSet one = read_dataset(path("synth101.nc"), {"synth050"});
+  EXPECT_TRUE(same_bits(one.temp, row(d.temp, 50, d.n_time())));
+}
+
+}  // namespace
+}  // namespace mtl

@@ -129,8 +129,10 @@ int64_t dim_size(const ResultsShape& s, const std::string& dim) {
   throw ResultsError("results layout: unknown dimension " + dim);
 }
 
-RowWriter row_writer(const DatasetSpec& spec, const Plan& plan) {
-  const std::string& n = spec.name;
+namespace {
+
+/// Per-run scalars; empty when `n` is not one of them.
+RowWriter run_writer(const std::string& n) {
   if (n == "status") {
     return [](const RowView& r, char* o) {
       put<int8_t>(o, 0, static_cast<int8_t>(r.result ? r.result->status : RunStatus::pending));
@@ -148,6 +150,11 @@ RowWriter row_writer(const DatasetSpec& spec, const Plan& plan) {
   if (n == "rank") {
     return [](const RowView& r, char* o) { put<int32_t>(o, 0, r.result ? r.rank : -1); };
   }
+  return {};
+}
+
+/// Metrics [partition][variable] and monthly [partition][variable][month].
+RowWriter metric_writer(const std::string& n) {
   for (const auto& m : kMetrics) {
     if (n != m.name) continue;
     const auto member = m.member;
@@ -179,6 +186,15 @@ RowWriter row_writer(const DatasetSpec& spec, const Plan& plan) {
           }
     };
   }
+  return {};
+}
+
+}  // namespace
+
+RowWriter row_writer(const DatasetSpec& spec, const Plan& plan) {
+  const std::string& n = spec.name;
+  if (RowWriter w = run_writer(n)) return w;
+  if (RowWriter w = metric_writer(n)) return w;
   const ResultsShape s = results_shape(plan);
   if (n == "loss_total") return loss_writer(0, s.epochs);
   if (n == "loss_primary") return loss_writer(1, s.epochs);

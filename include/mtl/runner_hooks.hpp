@@ -1,0 +1,34 @@
+#pragma once
+// run_grid's two replaceable steps, so the machinery (journal, resume,
+// signals, collective write) can be tested without data files or training.
+#include <mpi.h>
+
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "mtl/data.hpp"
+#include "mtl/runner.hpp"
+#include "mtl/train.hpp"
+
+namespace mtl {
+
+struct RunnerHooks {
+  /// Prepared data for the given grid site indices, keyed by site index
+  /// (single_site) or -1 (multi_site: one SiteData of all sites). Throws
+  /// DataError/ConfigError on bad input.
+  std::function<std::map<int, SiteData>(const Plan&, const std::vector<int>& site_indices)> load;
+  /// Train a lockstep group of runs of one SiteData; one result per run, same order.
+  std::function<std::vector<RunResult>(const std::vector<RunSpec>&, const SiteData&,
+                                       const Config&)>
+      train;
+};
+
+/// read_dataset + prepare_sites, and train_group (train_run when group = 1).
+RunnerHooks default_runner_hooks();
+
+/// run_grid with explicit hooks (run_grid uses default_runner_hooks()).
+int run_grid_with(const Plan& plan, const RunOptions& options, MPI_Comm comm,
+                  const RunnerHooks& hooks);
+
+}  // namespace mtl

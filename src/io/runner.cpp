@@ -1,0 +1,121 @@
+// run_grid: the rank's block from journal recovery to the collective results
+// file. Order matters for "never hang": every step that can fail on one rank
+// (existing files, journals, data) ends in an agreement (agree()) before the
+// next collective, and training never communicates.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+
+#include "mtl/driver.hpp"
+#include "mtl/errors.hpp"
+#include "mtl/journal.hpp"
+#include "mtl/progress.hpp"
+#include "mtl/results.hpp"
+#include "mtl/runner_hooks.hpp"
+#include "mtl/signals.hpp"
+#include "runner_detail.hpp"
+
+namespace mtl {
+namespace fs = std::filesystem;
+
+std::string agree(const std::string& local_error, MPI_Comm comm) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  int mine = local_error.empty() ? size : rank, first = size;
+  MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm);
+  if (first == size) return "";
+  std::string msg = rank == first ? local_error : std::string();
+  int len = static_cast<int>(msg.size());
+  MPI_Bcast(&len, 1, MPI_INT, first, comm);
+  msg.resize(len);
+  MPI_Bcast(msg.data(), len, MPI_CHAR, first, comm);
+  return msg;
+}
+
+std::string iso_utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+double wall_seconds() {
+  using clock = std::chrono::steady_clock;
+  return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
+}
+
+OutputPaths output_paths(const Config& cfg) {
+  const std::string out = cfg.experiment.output;
+  return {out, out + ".part", out + ".journal"};
+}
+
+/// Rank 0: refuse or clear existing outputs, create folders, make a launch stamp.
+std::string prepare_outputs(const OutputPaths& p, const RunOptions& opt, std::string* stamp) {
+  const bool have_out = fs::exists(p.results), have_journal = fs::exists(p.journal_dir);
+  if (!opt.resume && (have_out || have_journal)) {
+    if (!opt.overwrite) {
+      return (have_out ? p.results : p.journal_dir) +
+             " already exists; use --resume to finish that grid or --overwrite to replace it";
+    }
+    fs::remove_all(p.results);
+    fs::remove_all(p.journal_dir);
+  }
+  if (opt.resume && have_out && !have_journal) {
+    return p.journal_dir + " is missing, so " + p.results +
+           " cannot be resumed; use --overwrite to start again";
+  }
+  fs::remove(p.partial);
+  const fs::path parent = fs::path(p.results).parent_path();
+  if (!parent.empty()) fs::create_directories(parent);
+  char buf[32];
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%S", &tm);
+  // Seconds + pid + a nanosecond counter: unique across relaunches, even two
+  // launches of one process in the same second (tests).
+  const auto ns = std::chrono::steady_clock::now().time_since_epoch().count() % 1000000000;
+  *stamp = std::string(buf) + "-" + std::to_string(getpid()) + "-" + std::to_string(ns);
+  return "";
+}
+
+std::string broadcast_string(std::string s, MPI_Comm comm) {
+  int len = static_cast<int>(s.size());
+  MPI_Bcast(&len, 1, MPI_INT, 0, comm);
+  s.resize(len);
+  MPI_Bcast(s.data(), len, MPI_CHAR, 0, comm);
+  return s;
+}
+
+int run_grid_with(const Plan& plan, const RunOptions& options, MPI_Comm comm,
+                  const RunnerHooks& hooks) {
+  install_stop_handlers();
+  // Threads per rank: set by the driver (set_threads) and by the trainer
+  // (set_compute_threads) from cfg.train.threads.
+  RankState st(plan, options, comm);
+  std::string error;
+  if (st.rank == 0) {
+    try {
+      error = prepare_outputs(st.paths, options, &st.stamp);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  error = agree(error, comm);
+  if (!error.empty()) return st.refuse(error);
+  st.stamp = broadcast_string(st.stamp, comm);
+  if (!(error = agree(st.recover(), comm)).empty()) return st.refuse(error);
+  if (!(error = agree(st.load(hooks), comm)).empty()) return st.refuse(error);
+  if (!(error = agree(st.open_journal(), comm)).empty()) return st.refuse(error);
+  st.train_block(hooks);
+  return st.finish();
+}
+
+}  // namespace mtl

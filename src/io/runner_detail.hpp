@@ -1,0 +1,67 @@
+#pragma once
+// Internal to run_grid (src/io/runner*.cpp): one rank's state through the
+// steps recover -> load -> open journal -> train -> collective write.
+#include <mpi.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mtl/journal.hpp"
+#include "mtl/progress.hpp"
+#include "mtl/runner_hooks.hpp"
+
+namespace mtl {
+
+struct OutputPaths {
+  std::string results;      // final path (cfg.experiment.output)
+  std::string partial;      // written collectively, renamed to results when closed
+  std::string journal_dir;  // <output>.journal/rank<r>-of<n>-<stamp>.bin
+};
+OutputPaths output_paths(const Config& cfg);
+
+/// Every rank passes its error ("" = fine); all get the lowest failing rank's
+/// message ("" when none failed). Collective.
+std::string agree(const std::string& local_error, MPI_Comm comm);
+std::string iso_utc_now();
+double wall_seconds();
+
+class RankState {
+ public:
+  RankState(const Plan& plan, const RunOptions& options, MPI_Comm comm);
+  ~RankState();
+  // Each returns "" or this rank's error message.
+  std::string recover();                         // --resume: journaled runs of my block
+  std::string load(const RunnerHooks& hooks);    // data of the sites still to train
+  std::string open_journal();                    // this launch's journal file
+  void train_block(const RunnerHooks& hooks);    // stops at a group boundary on a signal
+  int finish();                                  // collective write, summary, exit code
+  int refuse(const std::string& error) const;    // kExitConfig with one line on rank 0
+
+  int rank = 0, size = 1;
+  OutputPaths paths;
+  std::string stamp;
+
+ private:
+  std::vector<RunResult> train_group_safely(const RunnerHooks& hooks,
+                                            const std::vector<RunSpec>& runs);
+  void print_summary(const int64_t counts[3], double wall);
+
+  const Plan& plan_;
+  const RunOptions& options_;
+  MPI_Comm comm_;
+  RunRange block_;
+  uint64_t fingerprint_ = 0;
+  std::string start_time_;
+  double t_start_ = 0, busy_ = 0;
+  int64_t trained_now_ = 0, recovered_ = 0;
+  bool stopped_ = false;
+  std::vector<std::optional<JournalEntry>> slots_;  // [block run] finished ones
+  std::map<int, SiteData> data_;
+  std::unique_ptr<JournalWriter> journal_;
+  std::unique_ptr<ProgressReporter> progress_;
+};
+
+}  // namespace mtl

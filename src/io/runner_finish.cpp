@@ -1,0 +1,87 @@
+// End of run_grid: the collective results file, the summary and the exit code.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "mtl/driver.hpp"
+#include "mtl/results.hpp"
+#include "mtl/signals.hpp"
+#include "runner_detail.hpp"
+
+namespace mtl {
+
+void RankState::print_summary(const int64_t counts[3], double wall) {
+  // Busy time = training wall time of this rank's groups in this launch.
+  double mine[2] = {busy_, static_cast<double>(trained_now_)};
+  std::vector<double> all(rank == 0 ? 2 * size : 2);
+  MPI_Gather(mine, 2, MPI_DOUBLE, all.data(), 2, MPI_DOUBLE, 0, comm_);
+  if (rank != 0) return;
+  double sum = 0, max = 0, trained = 0;
+  int slowest = 0;
+  for (int r = 0; r < size; ++r) {
+    sum += all[2 * r];
+    trained += all[2 * r + 1];
+    if (all[2 * r] > max) {
+      max = all[2 * r];
+      slowest = r;
+    }
+  }
+  const double mean = sum / size;
+  const int threads = std::max(1, plan_.cfg.train.threads);
+  std::printf("summary: %lld runs: %lld done, %lld failed, %lld pending\n",
+              static_cast<long long>(counts[0] + counts[1] + counts[2]),
+              static_cast<long long>(counts[0]), static_cast<long long>(counts[1]),
+              static_cast<long long>(counts[2]));
+  std::printf("summary: this launch trained %.0f runs in %s wall on %d ranks x %d threads",
+              trained, format_duration(wall).c_str(), size, threads);
+  if (trained > 0) {
+    std::printf(", %.3f core-s/run (wall x cores / runs), %.2f runs/s", wall * size * threads / trained,
+                trained / std::max(wall, 1e-9));
+  }
+  std::printf("\nsummary: slowest rank %d (%.2f s busy), imbalance %.3f (max/mean busy)\n",
+              slowest, max, mean > 0 ? max / mean : 1.0);
+  std::fflush(stdout);
+}
+
+int RankState::finish() {
+  std::vector<BlockRow> rows(block_.size());
+  int64_t local[3] = {0, 0, 0}, counts[3] = {0, 0, 0};  // done, failed, pending
+  for (int64_t i = 0; i < block_.size(); ++i) {
+    if (slots_[i]) rows[i] = {&slots_[i]->result, slots_[i]->rank};
+    const RunStatus s = slots_[i] ? slots_[i]->result.status : RunStatus::pending;
+    ++local[s == RunStatus::done ? 0 : s == RunStatus::failed ? 1 : 2];
+  }
+  // Rank 0's progress thread keeps reporting while it waits here for the others.
+  MPI_Allreduce(local, counts, 3, MPI_INT64_T, MPI_SUM, comm_);
+  if (progress_) progress_->stop();
+  ResultsMeta meta{options_.config_path, start_time_, iso_utc_now(), size};
+  std::string error;
+  try {
+    write_results(paths.partial, plan_, rows, meta, comm_);
+    // Only a closed, finished file gets the final name.
+    if (rank == 0) std::filesystem::rename(paths.partial, paths.results);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (!(error = agree(error, comm_)).empty()) {
+    if (rank == 0) std::fprintf(stderr, "mtl_mpi: error: %s\n", error.c_str());
+    return kExitInternal;
+  }
+  const double wall = wall_seconds() - t_start_;
+  print_summary(counts, wall);
+  if (rank == 0) {
+    if (counts[2] > 0) {
+      std::printf("results: %s is INCOMPLETE (%lld runs pending, stopped by signal); finish it "
+                  "with: mtl_mpi %s --resume\n",
+                  paths.results.c_str(), static_cast<long long>(counts[2]),
+                  options_.config_path.c_str());
+    } else {
+      std::printf("results: %s complete\n", paths.results.c_str());
+    }
+    std::fflush(stdout);
+  }
+  if (counts[2] > 0) return kExitIncomplete;
+  return counts[1] > 0 ? kExitRunsFailed : kExitOk;
+}
+
+}  // namespace mtl

@@ -1,0 +1,50 @@
+// run_grid with the real data layer and trainer (default hooks).
+#include <string>
+
+#include "mtl/dataset_io.hpp"
+#include "mtl/runner_hooks.hpp"
+
+namespace mtl {
+
+RunnerHooks default_runner_hooks() {
+  RunnerHooks h;
+  h.load = [](const Plan& plan, const std::vector<int>& site_indices) {
+    const Config& cfg = plan.cfg;
+    // Read only this rank's sites: one read of the file per rank.
+    std::vector<std::string> ids;
+    const bool multi = plan.grid.scope == Scope::multi_site;
+    if (multi) {
+      ids = plan.grid.sites;
+    } else {
+      for (int s : site_indices) ids.push_back(plan.grid.sites.at(s));
+    }
+    const DataSet ds = read_dataset(cfg.data.file, ids, cfg.data.drivers);
+    std::map<int, SiteData> out;
+    if (multi) {
+      std::vector<int> all;
+      for (const auto& id : plan.grid.sites) all.push_back(ds.site_index(id));
+      out.emplace(-1, prepare_sites(ds, all, cfg, cfg.data.file));
+      return out;
+    }
+    for (int s : site_indices) {
+      const int k = ds.site_index(plan.grid.sites.at(s));
+      out.emplace(s, prepare_sites(ds, {k}, cfg, cfg.data.file));
+    }
+    return out;
+  };
+  h.train = [](const std::vector<RunSpec>& runs, const SiteData& data, const Config& cfg) {
+    if (cfg.train.group == 1) {  // 1 = the single-model path, one run at a time
+      std::vector<RunResult> out;
+      for (const auto& r : runs) out.push_back(train_run(r, data, cfg));
+      return out;
+    }
+    return train_group(runs, data, cfg);
+  };
+  return h;
+}
+
+int run_grid(const Plan& plan, const RunOptions& options, MPI_Comm comm) {
+  return run_grid_with(plan, options, comm, default_runner_hooks());
+}
+
+}  // namespace mtl

@@ -1,0 +1,146 @@
+// One rank's steps of run_grid (see runner_detail.hpp).
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "mtl/driver.hpp"
+#include "mtl/errors.hpp"
+#include "mtl/results.hpp"
+#include "mtl/signals.hpp"
+#include "runner_detail.hpp"
+
+namespace mtl {
+
+RankState::RankState(const Plan& plan, const RunOptions& options, MPI_Comm comm)
+    : paths(output_paths(plan.cfg)), plan_(plan), options_(options), comm_(comm) {
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  block_ = rank < static_cast<int>(plan.blocks.size()) ? plan.blocks[rank] : RunRange{};
+  slots_.resize(block_.size());
+  fingerprint_ = config_fingerprint(plan.cfg, plan.grid.sites);
+  start_time_ = iso_utc_now();
+  t_start_ = wall_seconds();
+}
+
+RankState::~RankState() = default;
+
+int RankState::refuse(const std::string& error) const {
+  if (rank == 0) std::fprintf(stderr, "mtl_mpi: error: %s\n", error.c_str());
+  return kExitConfig;
+}
+
+std::string RankState::recover() {
+  if (!options_.resume) return "";
+  try {
+    JournalScan scan = read_journals(paths.journal_dir, fingerprint_, block_.begin, block_.end);
+    for (auto& [run_id, entry] : scan.entries) {
+      slots_[run_id - block_.begin] = std::move(entry);
+      ++recovered_;
+    }
+    if (scan.torn_records > 0 && rank == 0) {
+      std::fprintf(stderr, "mtl_mpi: note: ignored %lld torn journal record(s) (runs in flight "
+                           "when a previous launch was killed); they are trained again\n",
+                   static_cast<long long>(scan.torn_records));
+    }
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string RankState::load(const RunnerHooks& hooks) {
+  std::set<int> sites;
+  for (int64_t i = 0; i < block_.size(); ++i) {
+    if (!slots_[i]) sites.insert(plan_.grid.runs[block_.begin + i].site_index);
+  }
+  if (sites.empty()) return "";
+  try {
+    data_ = hooks.load(plan_, std::vector<int>(sites.begin(), sites.end()));
+    for (int s : sites) {
+      if (!data_.count(s)) return "internal: no data prepared for grid site index " + std::to_string(s);
+    }
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string RankState::open_journal() {
+  try {
+    bool todo = false;
+    for (const auto& s : slots_) todo = todo || !s;
+    if (todo) {
+      // Created only now, after config, journals and data were accepted, so a
+      // refused launch leaves nothing behind that would block the next one.
+      std::filesystem::create_directories(paths.journal_dir);
+      const std::string name = "rank" + std::to_string(rank) + "-of" + std::to_string(size) + "-" +
+                               stamp + ".bin";
+      journal_ = std::make_unique<JournalWriter>(
+          (std::filesystem::path(paths.journal_dir) / name).string(), fingerprint_, rank, size);
+    }
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  if (rank == 0) {
+    const JournalCount c = count_journals(paths.journal_dir);
+    progress_ = std::make_unique<ProgressReporter>(
+        static_cast<int64_t>(plan_.grid.runs.size()), paths.journal_dir, c.done + c.failed, stdout);
+  }
+  return "";
+}
+
+std::vector<RunResult> RankState::train_group_safely(const RunnerHooks& hooks,
+                                                     const std::vector<RunSpec>& runs) {
+  std::vector<RunResult> out;
+  std::string failure;
+  try {
+    out = hooks.train(runs, data_.at(runs.front().site_index), plan_.cfg);
+    if (out.size() != runs.size()) failure = "internal: trainer returned a wrong result count";
+  } catch (const std::exception& e) {
+    failure = std::string("internal: ") + e.what();  // a failed run is data, not a crash
+  }
+  if (!failure.empty()) out.assign(runs.size(), RunResult{});
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    out[i].run_id = runs[i].run_id;
+    if (!failure.empty()) {
+      out[i].status = RunStatus::failed;
+      out[i].message = failure.substr(0, 200);
+    }
+  }
+  return out;
+}
+
+void RankState::train_block(const RunnerHooks& hooks) {
+  const int group = plan_.cfg.train.group > 0 ? plan_.cfg.train.group : kDefaultGroupSize;
+  int64_t i = 0;
+  while (true) {
+    while (i < block_.size() && slots_[i]) ++i;
+    if (i >= block_.size()) break;
+    if (stop_requested()) {
+      stopped_ = true;
+      break;
+    }
+    // Consecutive unfinished runs of one site (multi_site: one SiteData for all).
+    std::vector<RunSpec> runs;
+    std::vector<int64_t> where;
+    const int site = plan_.grid.runs[block_.begin + i].site_index;
+    for (int64_t j = i; j < block_.size() && static_cast<int>(runs.size()) < group; ++j) {
+      const RunSpec& r = plan_.grid.runs[block_.begin + j];
+      if (r.site_index != site) break;
+      if (slots_[j]) continue;
+      runs.push_back(r);
+      where.push_back(j);
+    }
+    const double t0 = wall_seconds();
+    std::vector<RunResult> results = train_group_safely(hooks, runs);
+    busy_ += wall_seconds() - t0;
+    std::vector<JournalEntry> entries;
+    for (auto& r : results) entries.push_back({std::move(r), rank});
+    journal_->append(entries);  // durable before we count it as finished
+    for (std::size_t k = 0; k < entries.size(); ++k) slots_[where[k]] = std::move(entries[k]);
+    trained_now_ += static_cast<int64_t>(entries.size());
+  }
+}
+
+}  // namespace mtl

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# A real single-node SLURM (Debian slurm-wlm; /work/shared/docs/local-slurm.md):
+# start slurmctld + slurmd with a private slurm.conf (no munge, no accounting),
+# sbatch jobs/demo.slurm on a tiny grid, poll squeue, check the results file is
+# complete, stop the daemons by PID. Exit 77 (skipped) without slurm-wlm.
+source "$(dirname "$0")/common.sh"
+for tool in slurmctld slurmd sbatch squeue sinfo; do
+  command -v "$tool" > /dev/null || { echo "skip: $tool not installed (apt-get install slurm-wlm)"; exit 77; }
+done
+src=${MTL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+conf=$WORK/slurm
+mkdir -p "$conf"/{state,spool,log}
+# A random port pair, so parallel tests or another user's test SLURM do not clash.
+port=$((20000 + RANDOM % 20000))
+mem_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 512 ))
+cat > "$conf/slurm.conf" <<CONF
+ClusterName=local
+SlurmctldHost=localhost
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/none
+CredType=cred/none
+MpiDefault=none
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+StateSaveLocation=$conf/state
+SlurmdSpoolDir=$conf/spool
+SlurmctldPidFile=$conf/slurmctld.pid
+SlurmdPidFile=$conf/slurmd.pid
+SlurmctldLogFile=$conf/log/slurmctld.log
+SlurmdLogFile=$conf/log/slurmd.log
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/none
+KillWait=5
+NodeName=localhost NodeHostname=localhost CPUs=$(nproc) RealMemory=$mem_mb
+PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+CONF
+export SLURM_CONF=$conf/slurm.conf
+ctld= slurmd_pid=
+stop_daemons() {
+  # Only the two daemons this test started, by PID.
+  for pid in $slurmd_pid $ctld; do kill "$pid" 2> /dev/null || true; done
+  for pid in $slurmd_pid $ctld; do wait "$pid" 2> /dev/null || true; done
+  rm -rf "$WORK"
+}
+trap stop_daemons EXIT
+slurmctld -D -i > "$conf/log/ctld.out" 2>&1 &
+ctld=$!
+slurmd -D -N localhost > "$conf/log/slurmd.out" 2>&1 &
+slurmd_pid=$!
+for i in $(seq 1 150); do
+  [ "$(sinfo -h -o %T 2> /dev/null | head -1)" = idle ] && break
+  sleep 0.2
+done
+[ "$(sinfo -h -o %T 2> /dev/null | head -1)" = idle ] || {
+  tail -5 "$conf"/log/*.log >&2; fail "SLURM node never became idle"; }
+
+make_data
+write_ini tiny "$WORK/sub/results/tiny.h5" 3 0-1
+sub=$WORK/sub
+mkdir -p "$sub/jobs" "$sub/logs"
+cp "$src/jobs/demo.slurm" "$src/jobs/slurm_run.sh" "$sub/jobs/"
+cd "$sub"
+job=$(sbatch --parsable --export="ALL,MTL_INI=$WORK/tiny.ini,MTL_MPI=$MTL_MPI" jobs/demo.slurm)
+echo "submitted job $job"
+for i in $(seq 1 600); do
+  [ -z "$(squeue -h -j "$job" 2> /dev/null)" ] && break
+  sleep 0.5
+done
+[ -z "$(squeue -h -j "$job" 2> /dev/null)" ] || fail "job $job still queued/running after 300 s"
+log=$(ls "$sub"/logs/*"$job".out)
+cat "$log"
+grep -q "mtl_mpi exit code 0" "$log" || fail "job did not finish with exit code 0"
+[ "$(attr "$sub/results/tiny.h5" complete)" = 1 ] || fail "results file not complete"
+[ "$(attr "$sub/results/tiny.h5" runs_done)" = 12 ] || fail "expected 12 done runs"
+[ "$(attr "$sub/results/tiny.h5" ranks)" = 2 ] || fail "expected 2 ranks"
+echo "slurm: demo job OK"
+
+# A stop before the time limit: SLURM signals the batch shell (what
+# --signal=B:USR1@300 does), the script forwards SIGUSR1 through srun to every
+# rank, mtl_mpi exits 4, the script requeues the job, and the requeued job
+# finishes the grid with --resume.
+write_ini long "$sub/results/long.h5" 100 0-3
+job=$(sbatch --parsable --export="ALL,MTL_INI=$WORK/long.ini,MTL_MPI=$MTL_MPI" jobs/demo.slurm)
+wait_records "$sub/results/long.h5.journal" 2 120
+scancel --batch --signal=USR1 "$job"
+released=
+for i in $(seq 1 600); do
+  state=$(squeue -h -o %T -j "$job" 2> /dev/null || true)
+  [ -z "$state" ] && break
+  # SLURM holds a requeued job back for a while (begin time ~2 min later);
+  # start it now so the test stays short.
+  if [ "$state" = PENDING ] && [ -z "$released" ] && grep -q "requeueing" "$sub"/logs/*"$job".out; then
+    scontrol update JobId="$job" StartTime=now > /dev/null 2>&1 && released=1
+  fi
+  sleep 0.5
+done
+log=$(ls "$sub"/logs/*"$job".out)
+cat "$log"
+[ -z "$(squeue -h -j "$job" 2> /dev/null)" ] || fail "job $job not finished after 300 s"
+grep -q "mtl_mpi exit code 4" "$log" || fail "first launch was not stopped cleanly (exit 4)"
+grep -q "restart 1" "$log" || fail "job was not requeued"
+grep -q "mtl_mpi exit code 0" "$log" || fail "requeued job did not finish the grid"
+[ "$(attr "$sub/results/long.h5" complete)" = 1 ] || fail "results file not complete"
+[ "$(attr "$sub/results/long.h5" runs_done)" = 24 ] || fail "expected 24 done runs"
+echo "slurm: OK"

@@ -4,13 +4,13 @@
 # marked incomplete, exits 4 (kExitIncomplete); --resume finishes the grid.
 source "$(dirname "$0")/common.sh"
 make_data
-# 48 runs of ~0.2 s on 2 ranks: plenty left when each signal arrives, even on a
+# 48 runs of 3000 epochs (~0.1-0.3 s each on the lockstep path) on 2 ranks: plenty left when each signal arrives, even on a
 # loaded machine (the signal is sent as soon as 2 more runs are journaled).
-write_ini ref "$WORK/ref.h5" 100 0-7
+write_ini ref "$WORK/ref.h5" 3000 0-7
 run_mtl 2 "$WORK/ref.ini"
 expect_rc 0 "uninterrupted run"
 
-write_ini sig "$WORK/sig.h5" 100 0-7
+write_ini sig "$WORK/sig.h5" 3000 0-7
 stop_part_way() {  # stop_part_way SIGNAL TARGET(ranks|launcher) MIN_RECORDS ARGS...
   local sig=$1 target=$2 min=$3
   shift 3

@@ -86,7 +86,7 @@ echo "slurm: demo job OK"
 # --signal=B:USR1@300 does), the script forwards SIGUSR1 through srun to every
 # rank, mtl_mpi exits 4, the script requeues the job, and the requeued job
 # finishes the grid with --resume.
-write_ini long "$sub/results/long.h5" 100 0-3
+write_ini long "$sub/results/long.h5" 3000 0-3
 job=$(sbatch --parsable --export="ALL,MTL_INI=$WORK/long.ini,MTL_MPI=$MTL_MPI" jobs/demo.slurm)
 wait_records "$sub/results/long.h5.journal" 2 120
 scancel --batch --signal=USR1 "$job"

@@ -10,10 +10,18 @@ mkdir -p "$out"
 work=$(mktemp -d /tmp/mtl_scaling.XXXXXX)
 if [ -n "${BUNDLE:-}" ]; then
   tar -C "$work" -xJf "$BUNDLE"
-  # Open MPI/PMIx need their plugin and help-file folders at the configured paths.
-  (cd "$work/root" && find . -mindepth 1 -maxdepth 4 -type d) | while read -r d; do
-    [ -e "/$d" ] || { mkdir -p "$(dirname "/$d")"; cp -a "$work/root/$d" "/$d"; }
-  done
+  if command -v mpirun > /dev/null; then
+    # The machine has its own Open MPI (same libmpi.so.40 ABI): use it whole, so
+    # mpirun, its plugins and the library the programs load all match (and its
+    # newer C++ runtime, which that Open MPI needs).
+    echo "using the machine's $(mpirun --version 2>&1 | head -1)" | tee -a "$out/scaling.txt"
+    rm -f "$work"/bin/{mpirun,orterun,orted} "$work"/lib/lib{mpi,open-,pmix,hwloc,event,stdc++,gcc_s}*
+  else
+    # Open MPI/PMIx need their plugin and help-file folders at the configured paths.
+    (cd "$work/root" && find . -mindepth 1 -maxdepth 4 -type d) | while read -r d; do
+      [ -e "/$d" ] || { mkdir -p "$(dirname "/$d")"; cp -a "$work/root/$d" "/$d"; }
+    done
+  fi
   export PATH="$work/bin:$PATH" LD_LIBRARY_PATH="$work/lib"
   bin="$work/bin"
 else
@@ -24,7 +32,7 @@ export MTL_PROGRESS_SECONDS=30
 {
   echo "host: $(nproc) cpus; $(lscpu | grep -E 'Model name' | sed 's/  */ /g')"
   lscpu | grep -E '^(Thread|Core|Socket)' | sed 's/  */ /g'
-} | tee "$out/scaling.txt"
+} | tee -a "$out/scaling.txt"
 "$bin/mtl_data" synth --sites 101 --years 40 --seed 1 --out "$work/synth101.nc" > /dev/null
 sites="synth000 synth001 synth002 synth003 synth004 synth005 synth006 synth007 synth008 synth009 synth010 synth011 synth012 synth013 synth014 synth015"
 for n in ${RANKS:-1 2 4 8 16}; do

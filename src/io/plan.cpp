@@ -34,12 +34,6 @@ int sequences(const DateRange& r, int seq_len, bool keep_partial) {
   return keep_partial ? (r.days() + seq_len - 1) / seq_len : r.days() / seq_len;
 }
 
-int64_t observed(const std::vector<float>& v, int site, int n_time, int t0, int t1) {
-  int64_t n = 0;
-  for (int t = t0; t <= t1; ++t) n += !std::isnan(v[static_cast<std::size_t>(site) * n_time + t]);
-  return n;
-}
-
 }  // namespace
 
 std::vector<std::string> requested_sites(const Config& cfg, const std::vector<std::string>& file_sites) {
@@ -81,18 +75,20 @@ DataCheck check_data(const Config& cfg) {
                       format_date(check.first_day) + ".." + format_date(check.last_day) + ")");
     }
   }
-  const std::vector<float>& primary = cfg.experiment.primary == Variable::flow ? data.flow : data.temp;
-  for (int s = 0; s < data.n_sites(); ++s) {
+  // obs[partition][variable][site]: observed days, and the site rule on the primary target.
+  std::array<std::array<std::vector<int64_t>, kNumVariables>, 3> obs;
+  for (std::size_t p = 0; p < parts.size(); ++p) {
+    obs[p][0] = count_observed(data, Variable::flow, parts[p]);
+    obs[p][1] = count_observed(data, Variable::temp, parts[p]);
+  }
+  const std::size_t primary = static_cast<std::size_t>(cfg.experiment.primary);
+  for (std::size_t s = 0; s < static_cast<std::size_t>(data.n_sites()); ++s) {
+    if (obs[0][primary][s] < cfg.data.min_train_obs) continue;
     SiteSummary sum;
-    sum.id = data.site_ids[static_cast<std::size_t>(s)];
-    for (int p = 0; p < 3; ++p) {
-      const int t0 = parts[static_cast<std::size_t>(p)].first - check.first_day;
-      const int t1 = parts[static_cast<std::size_t>(p)].last - check.first_day;
-      sum.obs[static_cast<std::size_t>(p)][0] = observed(data.flow, s, data.n_time(), t0, t1);
-      sum.obs[static_cast<std::size_t>(p)][1] = observed(data.temp, s, data.n_time(), t0, t1);
+    sum.id = data.site_ids[s];
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+      for (std::size_t v = 0; v < kNumVariables; ++v) sum.obs[p][v] = obs[p][v][s];
     }
-    const int t0 = cfg.data.train.first - check.first_day, t1 = cfg.data.train.last - check.first_day;
-    if (observed(primary, s, data.n_time(), t0, t1) < cfg.data.min_train_obs) continue;
     check.sites.push_back(sum.id);
     check.summary.push_back(sum);
   }

@@ -57,6 +57,9 @@ std::vector<std::string> requested_sites(const Config& cfg, const std::vector<st
 }
 
 DataCheck check_data(const Config& cfg) {
+  if (!std::ifstream(cfg.data.file)) {
+    throw ConfigError(cfg.source + ": [data] file = '" + cfg.data.file + "': cannot open (no such file?)");
+  }
   const DataSetInfo info = read_dataset_info(cfg.data.file);
   const std::vector<std::string> candidates = requested_sites(cfg, info.site_ids);
   const DataSet data = read_dataset(cfg.data.file, candidates, cfg.data.drivers);

@@ -118,7 +118,12 @@ void outer_block(int N, int G, const float* z, int ldz, const float* dg, int ldg
   for (int n = 0; n < N; ++n) {
     __m512 dv[NV];
     _Pragma("GCC unroll 8")
-    for (int v = 0; v < NV; ++v) dv[v] = _mm512_loadu_ps(dg + n * ldg + 16 * v);
+    for (int v = 0; v < NV; ++v) {
+      dv[v] = _mm512_loadu_ps(dg + n * ldg + 16 * v);
+      // Keep dv in a register: otherwise GCC 12 folds the load into each of the R
+      // FMAs that use it (R full-vector loads instead of one), load-port bound.
+      __asm__("" : "+v"(dv[v]));
+    }
     _Pragma("GCC unroll 8")
     for (int r = 0; r < R; ++r) {
       const __m512 a = _mm512_set1_ps(z[n * ldz + r]);

@@ -27,13 +27,19 @@ inline __mmask16 tail_mask(int width) {
 }
 
 // Gate gradients of one row into dg (stride of the padded row), dc updated in place,
-// head-kernel gradient (transposed, [2, H]) accumulated.
-void gate_grads_row(int H, const StepIn& in, int n, const float* hwT, float* dh, float* dc,
-                    float* dg, float* dhwT) {
+// head-kernel gradient (transposed, [2, H], HV vectors per head) accumulated in
+// registers hw0/hw1 across the rows: through memory, each row's masked load of
+// dhwT waited for the previous row's masked store (no store-to-load forwarding
+// for masked stores), a serial chain over the N rows. Same values (n ascending).
+template <int HV>
+inline void gate_grads_row(int H, const StepIn& in, int n, const float* hwT, float* dh,
+                           float* dc, float* dg, __m512* hw0, __m512* hw1) {
   const float* a = in.act + static_cast<std::size_t>(n) * 4 * H;
   const __m512 one = _mm512_set1_ps(1.0f);
   const __m512 dp0 = _mm512_set1_ps(in.dpred[2 * n]), dp1 = _mm512_set1_ps(in.dpred[2 * n + 1]);
-  for (int k0 = 0; k0 < H; k0 += 16) {
+  _Pragma("GCC unroll 2")
+  for (int c = 0; c < HV; ++c) {
+    const int k0 = 16 * c;
     const __mmask16 m = chunk_mask(H - k0);
     const int q = n * H + k0;
     __m512 dhv = _mm512_maskz_loadu_ps(m, dh + q);
@@ -58,10 +64,31 @@ void gate_grads_row(int H, const StepIn& in, int n, const float* hwT, float* dh,
     _mm512_mask_storeu_ps(dg + 3 * H + k0, m, dao);
     _mm512_mask_storeu_ps(dc + q, m, _mm512_mul_ps(dcv, f));
     const __m512 hv = _mm512_maskz_loadu_ps(m, in.h + q);
-    _mm512_mask_storeu_ps(dhwT + k0, m,
-                          _mm512_fmadd_ps(dp0, hv, _mm512_maskz_loadu_ps(m, dhwT + k0)));
-    _mm512_mask_storeu_ps(dhwT + H + k0, m,
-                          _mm512_fmadd_ps(dp1, hv, _mm512_maskz_loadu_ps(m, dhwT + H + k0)));
+    hw0[c] = _mm512_fmadd_ps(dp0, hv, hw0[c]);
+    hw1[c] = _mm512_fmadd_ps(dp1, hv, hw1[c]);
+  }
+}
+
+// All rows' gate gradients of one step (HV = vectors over H, 1 or 2).
+template <int HV>
+void gate_grads(int N, int H, int ldg, const StepIn& in, Scratch& s, float* dhb) {
+  __m512 hw0[HV], hw1[HV];
+  float* dhwT = s.dhwT.data();
+  _Pragma("GCC unroll 2")
+  for (int c = 0; c < HV; ++c) {
+    hw0[c] = _mm512_maskz_loadu_ps(chunk_mask(H - 16 * c), dhwT + 16 * c);
+    hw1[c] = _mm512_maskz_loadu_ps(chunk_mask(H - 16 * c), dhwT + H + 16 * c);
+  }
+  for (int n = 0; n < N; ++n) {
+    gate_grads_row<HV>(H, in, n, s.hwT.data(), s.dh.data(), s.dc.data(), s.dg.data() + n * ldg,
+                       hw0, hw1);
+    dhb[0] += in.dpred[2 * n];
+    dhb[1] += in.dpred[2 * n + 1];
+  }
+  _Pragma("GCC unroll 2")
+  for (int c = 0; c < HV; ++c) {
+    _mm512_mask_storeu_ps(dhwT + 16 * c, chunk_mask(H - 16 * c), hw0[c]);
+    _mm512_mask_storeu_ps(dhwT + H + 16 * c, chunk_mask(H - 16 * c), hw1[c]);
   }
 }
 
@@ -242,13 +269,10 @@ void weight_grads(const Dims& d, const StepIn& in, const float* dg, int ldg, flo
 void avx_backward_step(const Dims& d, const float* p, const ParamLayout& lay, const StepIn& in,
                        float* grads, bool need_dh, Scratch& s) {
   const int N = d.n_seq, H = d.hidden, G = d.gates(), NV = (G + 15) / 16, ldg = NV * 16;
-  float* dhb = grads + lay.head_b;
-  for (int n = 0; n < N; ++n) {
-    gate_grads_row(H, in, n, s.hwT.data(), s.dh.data(), s.dc.data(), s.dg.data() + n * ldg,
-                   s.dhwT.data());
-    dhb[0] += in.dpred[2 * n];
-    dhb[1] += in.dpred[2 * n + 1];
-  }
+  if (H <= 16)  // vector_path: 4H <= 96, so H <= 24: at most 2 vectors over H
+    gate_grads<1>(N, H, ldg, in, s, grads + lay.head_b);
+  else
+    gate_grads<2>(N, H, ldg, in, s, grads + lay.head_b);
   if (need_dh) {
     if (H > 16 && H <= 20 && N >= 4)
       dh_all_quads(N, H, G, s.dg.data(), ldg, s.whT.data(), s.dh.data());

@@ -61,7 +61,7 @@ struct Scratch {
   std::vector<float> dg;     // [N, 4H padded to 16] gate gradients of one step
   std::vector<float> dh, dc; // [N, H] gradients flowing to step t-1
   std::vector<float> zeros;  // [N, max(H, C)] zero state h_{-1}, c_{-1}
-  std::vector<float> whT;    // [4H, H] transposed recurrent kernel
+  std::vector<float> whT;    // [4H, H] (+ 4 padding) transposed recurrent kernel
   std::vector<float> hwT;    // [2, H] transposed head kernel
   std::vector<float> dhwT;   // [2, H] head-kernel gradient, transposed
   std::vector<float> h0, c0, h1, c1;  // [N, H] rolling state for inference

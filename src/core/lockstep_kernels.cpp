@@ -43,18 +43,20 @@ inline __mmask16 chunk_mask(int left) {  // lanes of a chunk with `left` columns
   return left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
 }
 
-// fast_exp (lockstep_math.cpp) 16 lanes at a time, bit for bit the same values:
-// n = round-to-nearest-even(x log2e) via the 1.5 * 2^23 shifter, and 2^n built in
-// the exponent field by integer ops (x is clamped to [-87, 88], so n + 127 is in
+// fast_exp(-x) (lockstep_math.cpp) 16 lanes at a time, bit for bit the same values:
+// n = round-to-nearest-even(-x log2e) via the 1.5 * 2^23 shifter, and 2^n built in
+// the exponent field by integer ops (-x is clamped to [-87, 88], so n + 127 is in
 // [1, 254]: a normal number; multiplying by it is exact). Both are cheaper here
-// than vroundscaleps / vscalefps.
-inline __m512 v_exp(__m512 x) {
-  x = _mm512_min_ps(_mm512_set1_ps(88.0f), x);  // min/max return the 2nd operand on NaN
-  x = _mm512_max_ps(_mm512_set1_ps(-87.0f), x);
+// than vroundscaleps / vscalefps. The negation is folded into the constants (exact:
+// min(88, -x) = -max(-88, x), (-y) log2e = y (-log2e), -n ln2hi + (-y) =
+// fnmsub(n, ln2hi, y)), which saves the separate 0 - x of the sigmoid.
+inline __m512 v_exp_neg(__m512 x) {
+  x = _mm512_max_ps(_mm512_set1_ps(-88.0f), x);  // min/max return the 2nd operand on NaN
+  x = _mm512_min_ps(_mm512_set1_ps(87.0f), x);
   const __m512 shifter = _mm512_set1_ps(12582912.0f);  // 1.5 * 2^23
-  const __m512 t = _mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)), shifter);
+  const __m512 t = _mm512_add_ps(_mm512_mul_ps(x, _mm512_set1_ps(-1.44269504088896341f)), shifter);
   const __m512 n = _mm512_sub_ps(t, shifter);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+  __m512 r = _mm512_fnmsub_ps(n, _mm512_set1_ps(0.693359375f), x);
   r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
   __m512 p = _mm512_set1_ps(1.9875691500e-4f);
   p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
@@ -72,13 +74,16 @@ inline __m512 v_exp(__m512 x) {
 // whose throughput made the gate arithmetic cost more than the gate products.
 inline __m512 v_sigmoid(__m512 x) {
   const __m512 one = _mm512_set1_ps(1.0f);
-  const __m512 den = _mm512_add_ps(one, v_exp(_mm512_sub_ps(_mm512_setzero_ps(), x)));
+  const __m512 den = _mm512_add_ps(one, v_exp_neg(x));
   const __m512 r0 = _mm512_rcp14_ps(den);
   return _mm512_fmadd_ps(r0, _mm512_fnmadd_ps(den, r0, one), r0);
 }
+// tanh(x) = 2 sig(2x) - 1, with 2x = x + x and 2 s - 1 = (s + s) - 1 (s + s is
+// exact, so one rounding as in fma(2, s, -1)): adds instead of multiplies keep the
+// two FMA pipes, which the gate products and the polynomial saturate, for those.
 inline __m512 v_tanh(__m512 x) {
-  return _mm512_fmadd_ps(_mm512_set1_ps(2.0f), v_sigmoid(_mm512_add_ps(x, x)),
-                         _mm512_set1_ps(-1.0f));
+  const __m512 s = v_sigmoid(_mm512_add_ps(x, x));
+  return _mm512_sub_ps(_mm512_add_ps(s, s), _mm512_set1_ps(1.0f));
 }
 
 // is_tanh[v]: lanes of vector v (columns 16 v ..) in the g block [2H, 3H).
@@ -91,12 +96,12 @@ void tanh_masks(int H, int G, __mmask16* is_tanh) {
 }
 
 // Gate activation of one pre-activation vector: sig on i, f, o lanes and
-// tanh = 2 sig(2 a) - 1 on g lanes (is_tanh).
-inline __m512 activate(__m512 pre, __mmask16 is_tanh) {
-  const __m512 one = _mm512_set1_ps(1.0f), two = _mm512_set1_ps(2.0f);
-  const __m512 scale = _mm512_mask_blend_ps(is_tanh, one, two);
-  const __m512 shift = _mm512_mask_blend_ps(is_tanh, _mm512_setzero_ps(), _mm512_set1_ps(-1.0f));
-  return _mm512_fmadd_ps(scale, v_sigmoid(_mm512_mul_ps(scale, pre)), shift);
+// tanh = 2 sig(2 a) - 1 on g lanes (is_tanh), the doublings and the - 1 as masked
+// adds (see v_tanh; same values as scale = 2, shift = -1 by one fma).
+inline __m512 activate_mixed(__m512 pre, __mmask16 is_tanh) {
+  const __m512 s = v_sigmoid(_mm512_mask_add_ps(pre, is_tanh, pre, pre));
+  const __m512 s2 = _mm512_mask_add_ps(s, is_tanh, s, s);
+  return _mm512_mask_sub_ps(s2, is_tanh, s2, _mm512_set1_ps(1.0f));
 }
 
 // act[R rows, G] = activation(b + x[R, C] wx + h[R, H] wh). The activation runs on
@@ -137,12 +142,19 @@ void gates_block(int C, int H, int G, const float* x, const float* hp, const flo
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(a, w[v], acc[r][v]);
     }
   }
+  // Vectors without g lanes (3 of 5 for H = 20) need only the sigmoid.
   _Pragma("GCC unroll 8")
-  for (int r = 0; r < R; ++r)
-    _Pragma("GCC unroll 8")
-    for (int v = 0; v < NV; ++v)
-      _mm512_mask_storeu_ps(act + r * G + 16 * v, v == NV - 1 ? mt : 0xFFFF,
-                            activate(acc[r][v], masks[v]));
+  for (int v = 0; v < NV; ++v) {
+    const __mmask16 m = v == NV - 1 ? mt : 0xFFFF;
+    if (masks[v] == 0) {
+      _Pragma("GCC unroll 8")
+      for (int r = 0; r < R; ++r) _mm512_mask_storeu_ps(act + r * G + 16 * v, m, v_sigmoid(acc[r][v]));
+    } else {
+      _Pragma("GCC unroll 8")
+      for (int r = 0; r < R; ++r)
+        _mm512_mask_storeu_ps(act + r * G + 16 * v, m, activate_mixed(acc[r][v], masks[v]));
+    }
+  }
 }
 
 template <int NV>

@@ -61,7 +61,7 @@ void Scratch::resize(const Dims& d) {
   dh.assign(n * hid, 0.0f);
   dc.assign(n * hid, 0.0f);
   zeros.assign(n * std::max<std::size_t>(hid, static_cast<std::size_t>(d.n_in)), 0.0f);
-  whT.assign(static_cast<std::size_t>(d.gates()) * hid, 0.0f);
+  whT.assign(static_cast<std::size_t>(d.gates()) * hid + 4, 0.0f);  // + 4: dh_quads reads 4 floats
   hwT.assign(2 * hid, 0.0f);
   dhwT.assign(2 * hid, 0.0f);
   h0.assign(n * hid, 0.0f);

@@ -148,6 +148,12 @@ TEST(LockstepKernel, MatchesDoubleReferenceOddShapes) {
   check_shape(7, 24, 9, 15);   // largest vector-path H
   check_shape(2, 30, 3, 10);   // scalar path (4H > 96)
   check_shape(7, 16, 4, 12);   // 4H = 64 exact vectors
+  // 16 < H < 20: dh with packed partial tails (H - 16 = 1..3 of 4 lanes), the
+  // last block overlapping the previous one (N = 9: rows 0-7, then 5-8), two
+  // overlapping quads (N = 6) and a single quad (N = 4).
+  check_shape(7, 18, 9, 15);
+  check_shape(5, 17, 6, 12);
+  check_shape(3, 19, 4, 10);
 }
 
 TEST(LockstepKernel, FastExpAccuracy) {

@@ -18,6 +18,10 @@ void evaluate_predictions(const SiteData& data, const Config& cfg,
                           const std::array<std::vector<float>, kNumParts>& pred,
                           RunResult& result, std::vector<Prediction>* all_predictions);
 
+/// A failed run's metrics: every metric NaN (n_obs 0) for every site of data,
+/// and final_loss NaN. Shared by the single-run and lockstep paths.
+void fill_failed_metrics(const SiteData& data, RunResult& result);
+
 /// Order of training sequences in epoch `epoch` (0-based) for mini-batches:
 /// a permutation of 0..n_seq-1 from the counter-based RNG keyed by (seed, epoch).
 std::vector<int> epoch_order(int seed, int epoch, int n_seq);

@@ -126,4 +126,21 @@ void evaluate_predictions(const SiteData& data, const Config& cfg,
   }
 }
 
+void fill_failed_metrics(const SiteData& data, RunResult& r) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  MetricSet m;  // n_obs stays 0; every other field NaN
+  m.rmse = m.nse = m.kge = m.rmse_high = m.nse_high = m.rmse_low = m.nse_low = nan;
+  m.rmse_log = m.nse_log = m.bias = nan;
+  MonthlyMetrics mm;
+  mm.nse.fill(nan);
+  mm.rmse.fill(nan);
+  r.sites.assign(data.site_indices.size(), SiteMetrics{});
+  for (std::size_t s = 0; s < r.sites.size(); ++s) {
+    r.sites[s].site_index = static_cast<int>(s);
+    for (auto& part : r.sites[s].m) part.fill(m);
+    for (auto& part : r.sites[s].monthly) part.fill(mm);
+  }
+  r.final_loss = nan;
+}
+
 }  // namespace mtl

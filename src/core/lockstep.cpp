@@ -203,23 +203,6 @@ std::vector<float> GroupTrainer::predict(const Model& m, const SequenceSet& s) {
 }
 
 
-/// Every metric NaN (n_obs 0) for every site of the data: a failed run (as train_run).
-void fill_nan_metrics(const SiteData& data, RunResult& r) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  MetricSet m;
-  m.rmse = m.nse = m.kge = m.rmse_high = m.nse_high = m.rmse_low = m.nse_low = nan;
-  m.rmse_log = m.nse_log = m.bias = nan;
-  MonthlyMetrics mm;
-  mm.nse.fill(nan);
-  mm.rmse.fill(nan);
-  r.sites.assign(data.site_indices.size(), SiteMetrics{});
-  for (std::size_t s = 0; s < r.sites.size(); ++s) {
-    r.sites[s].site_index = static_cast<int>(s);
-    for (auto& part : r.sites[s].m) part.fill(m);
-    for (auto& part : r.sites[s].monthly) part.fill(mm);
-  }
-  r.final_loss = nan;
-}
 
 /// Train one chunk of runs together; evaluate (metrics) when asked.
 void train_chunk(const RunSpec* first, std::size_t count, const SiteData& data, const Config& cfg,
@@ -230,7 +213,7 @@ void train_chunk(const RunSpec* first, std::size_t count, const SiteData& data, 
   tr.train();
   for (Model& m : tr.models()) {
     RunResult& r = m.res;
-    if (evaluate && r.status == RunStatus::failed) fill_nan_metrics(data, r);
+    if (evaluate && r.status == RunStatus::failed) fill_failed_metrics(data, r);
     if (evaluate && r.status != RunStatus::failed) {
       std::array<std::vector<float>, kNumParts> pred;
       for (int p = 0; p < kNumParts; ++p) pred[p] = tr.predict(m, data.eval[p]);
@@ -261,7 +244,7 @@ std::vector<RunResult> train_group_models(const std::vector<RunSpec>& runs, cons
     for (const RunSpec& run : runs) {
       RunResult r;
       r.run_id = run.run_id;
-      fill_nan_metrics(data, r);
+      fill_failed_metrics(data, r);
       r.status = RunStatus::failed;
       r.message = data.train.n_seq <= 0
                       ? std::string("no complete training sequence in training period")

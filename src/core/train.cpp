@@ -174,23 +174,6 @@ void Trainer::train(RunResult& r) {
   if (!r.loss_total.empty()) r.final_loss = r.loss_total.back();
 }
 
-/// Every metric NaN (n_obs 0) for every site of the data: a failed run.
-void fill_nan_metrics(const SiteData& data, RunResult& r) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  MetricSet m;  // n_obs stays 0; every other field NaN
-  m.rmse = m.nse = m.kge = m.rmse_high = m.nse_high = m.rmse_low = m.nse_low = nan;
-  m.rmse_log = m.nse_log = m.bias = nan;
-  MonthlyMetrics mm;
-  mm.nse.fill(nan);
-  mm.rmse.fill(nan);
-  r.sites.assign(data.site_indices.size(), SiteMetrics{});
-  for (std::size_t s = 0; s < r.sites.size(); ++s) {
-    r.sites[s].site_index = static_cast<int>(s);
-    for (auto& part : r.sites[s].m) part.fill(m);
-    for (auto& part : r.sites[s].monthly) part.fill(mm);
-  }
-  r.final_loss = nan;
-}
 
 }  // namespace
 
@@ -199,7 +182,7 @@ RunResult train_run(const RunSpec& run, const SiteData& data, const Config& cfg,
   RunResult r;
   r.run_id = run.run_id;
   if (data.train_obs[0] <= 0 || data.train.n_seq <= 0) {
-    fill_nan_metrics(data, r);
+    fill_failed_metrics(data, r);
     r.status = RunStatus::failed;
     r.message = data.train.n_seq <= 0
                     ? std::string("no complete training sequence in training period")
@@ -213,7 +196,7 @@ RunResult train_run(const RunSpec& run, const SiteData& data, const Config& cfg,
   t.train(r);
   if (trace) trace->final_params = t.params;
   if (r.status == RunStatus::failed) {
-    fill_nan_metrics(data, r);
+    fill_failed_metrics(data, r);
     return r;
   }
   std::array<std::vector<float>, kNumParts> pred;

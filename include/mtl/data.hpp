@@ -70,6 +70,11 @@ SiteData prepare_sites(const DataSet& data, const std::vector<int>& site_indices
 /// report and the data.min_train_obs site selection rule.
 std::vector<int64_t> count_observed(const DataSet& data, Variable v, const DateRange& range);
 
+/// Copy sequences order[first, first + count) of `set` into time-major batch
+/// buffers: x [T, count, C], y [T, count, 2] (resized). Mini-batches of both trainers.
+void gather_sequences(const SequenceSet& set, const std::vector<int>& order, int first, int count,
+                      std::vector<float>& x, std::vector<float>& y);
+
 /// Un-scale one normalised value of variable v (inverse of the z-score, and of
 /// the log transform for flow when log_flow).
 double unscale(const Scaling& s, Variable v, double z);

@@ -77,7 +77,6 @@ class GroupTrainer {
 
  private:
   int batch_size() const { return training_batch_size(cfg_.train, data_); }
-  void gather(const std::vector<int>& order, int first, int count);
   LossValue batch_step(Model& m, const float* x, const float* y, int n, const char*& bad);
   LossValue epoch(Model& m, int e, const char*& bad);
   void after_epoch(Model& m, int e);
@@ -90,19 +89,6 @@ class GroupTrainer {
   Scratch scratch_;
   std::vector<float> xb_, yb_, pred_, dpred_;  // batch buffers, reused by every model
 };
-
-void GroupTrainer::gather(const std::vector<int>& order, int first, int count) {
-  const SequenceSet& s = data_.train;
-  const std::size_t T = s.seq_len, C = s.n_in, N = s.n_seq;
-  xb_.resize(T * count * C);
-  yb_.resize(T * count * kOut);
-  for (std::size_t t = 0; t < T; ++t)
-    for (int b = 0; b < count; ++b) {
-      const std::size_t src = t * N + order[first + b], dst = t * count + b;
-      std::copy_n(&s.x[src * C], C, &xb_[dst * C]);
-      std::copy_n(&s.y[src * kOut], kOut, &yb_[dst * kOut]);
-    }
-}
 
 LossValue GroupTrainer::batch_step(Model& m, const float* x, const float* y, int n,
                                    const char*& bad) {
@@ -135,7 +121,7 @@ LossValue GroupTrainer::epoch(Model& m, int e, const char*& bad) {
   LossValue sum;
   for (int first = 0; first < n && !bad; first += b) {
     const int count = std::min(b, n - first);
-    gather(order, first, count);
+    gather_sequences(data_.train, order, first, count, xb_, yb_);
     const LossValue l = batch_step(m, xb_.data(), yb_.data(), count, bad);
     sum.total += l.total * count;
     sum.primary += l.primary * count;

@@ -62,20 +62,6 @@ struct Trainer {
 
   int batch_size() const { return training_batch_size(cfg.train, data); }
 
-  /// Copy sequences order[first, first + count) of the training set, time-major.
-  void gather(const std::vector<int>& order, int first, int count) {
-    const SequenceSet& s = data.train;
-    const std::size_t T = s.seq_len, C = s.n_in, N = s.n_seq;
-    xb.resize(T * count * C);
-    yb.resize(T * count * kOut);
-    for (std::size_t t = 0; t < T; ++t)
-      for (int b = 0; b < count; ++b) {
-        const std::size_t src = t * N + order[first + b], dst = t * count + b;
-        std::copy_n(&s.x[src * C], C, &xb[dst * C]);
-        std::copy_n(&s.y[src * kOut], kOut, &yb[dst * kOut]);
-      }
-  }
-
   /// One forward/backward/Adam step on [T, n, .] batch data. Returns the loss
   /// before the update; sets `bad` to "loss"/"gradient" when non-finite.
   LossValue batch_step(const float* x, const float* y, int n, const char*& bad) {
@@ -108,7 +94,7 @@ struct Trainer {
     LossValue sum;
     for (int first = 0; first < n && !bad; first += b) {
       const int count = std::min(b, n - first);
-      gather(order, first, count);
+      gather_sequences(data.train, order, first, count, xb, yb);
       const LossValue l = batch_step(xb.data(), yb.data(), count, bad);
       sum.total += l.total * count;
       sum.primary += l.primary * count;

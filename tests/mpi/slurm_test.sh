@@ -91,9 +91,19 @@ job=$(sbatch --parsable --export="ALL,MTL_INI=$WORK/long.ini,MTL_MPI=$MTL_MPI" j
 wait_records "$sub/results/long.h5.journal" 2 120
 scancel --batch --signal=USR1 "$job"
 released=
+gone=0
 for i in $(seq 1 600); do
   state=$(squeue -h -o %T -j "$job" 2> /dev/null || true)
-  [ -z "$state" ] && break
+  # Between the first launch's end and the requeued job's appearance squeue can
+  # briefly show nothing: the job is done only when the final launch has logged
+  # its exit, or when nothing has been listed for 5 s.
+  if [ -z "$state" ]; then
+    gone=$((gone + 1))
+    grep -q "mtl_mpi exit code 0" "$sub"/logs/*"$job".out 2> /dev/null && break
+    [ "$gone" -ge 10 ] && break
+  else
+    gone=0
+  fi
   # SLURM holds a requeued job back for a while (begin time ~2 min later);
   # start it now so the test stays short.
   if [ "$state" = PENDING ] && [ -z "$released" ] && grep -q "requeueing" "$sub"/logs/*"$job".out; then

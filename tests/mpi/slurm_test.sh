@@ -96,11 +96,11 @@ for i in $(seq 1 600); do
   state=$(squeue -h -o %T -j "$job" 2> /dev/null || true)
   # Between the first launch's end and the requeued job's appearance squeue can
   # briefly show nothing: the job is done only when the final launch has logged
-  # its exit, or when nothing has been listed for 5 s.
+  # its exit, or when nothing has been listed for 30 s.
   if [ -z "$state" ]; then
     gone=$((gone + 1))
     grep -q "mtl_mpi exit code 0" "$sub"/logs/*"$job".out 2> /dev/null && break
-    [ "$gone" -ge 10 ] && break
+    [ "$gone" -ge 60 ] && break
   else
     gone=0
   fi

@@ -77,6 +77,8 @@ int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
       for (const std::string& id : check_data(cfg).sites) sites += id + "\n";
     } catch (const Error& e) {
       error = e.what();
+    } catch (const std::exception& e) {  // never leave the other ranks waiting
+      error = std::string("internal error while checking the configuration: ") + e.what();
     }
   }
   bcast_string(error, MPI_COMM_WORLD);
@@ -131,6 +133,9 @@ int mtl_mpi_main(int argc, char** argv) {
     } catch (const Error& e) {
       std::fprintf(stderr, "mtl_mpi: %s\n", e.what());
       return kExitConfig;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mtl_mpi: internal error: %s\n", e.what());
+      return kExitInternal;
     }
   }
   return run_mpi(&argc, &argv, opts);

@@ -1,4 +1,4 @@
-"""Shared loader for mtl_mpi results files (schema: notes/RESULTS_SCHEMA.md).
+"""Shared loader for mtl_mpi results files (schema: README "The results file").
 
 Reads with h5py only (xarray is not needed to read, but the file stays xarray-
 compatible). Every array is returned in the schema's canonical dimension order,

@@ -8,7 +8,7 @@ seeds, the headline counts, and every failed or missing run.
 
 Prints Markdown and writes CSV + Markdown into DIR (default: <stem>_summary next
 to the results file). Exit 0 on success, 2 with one line on a bad file or option.
-Statistics are documented in analysis/stats.py and notes/analysis.md.
+Statistics are documented in analysis/stats.py and README "Analysis".
 """
 from __future__ import annotations
 

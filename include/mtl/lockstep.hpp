@@ -89,7 +89,7 @@ double train_flops(const Dims& d, int steps);
 /// FLOP of one forward_predict.
 double predict_flops(const Dims& d, int steps);
 
-/// Group size used when cfg.train.group == 0 (chosen by measurement, notes/lockstep.md).
+/// Group size used when cfg.train.group == 0 (chosen by measurement, README "Performance").
 int default_group_size();
 
 /// train_group without the single-run fallback: trains `runs` in chunks of

@@ -217,7 +217,7 @@ void train_chunk(const RunSpec* first, std::size_t count, const SiteData& data, 
 
 }  // namespace
 
-// kDefaultGroupSize (train.hpp): the G vs runs/s curve is flat (notes/lockstep.md);
+// kDefaultGroupSize (train.hpp): the G vs runs/s curve is flat (README "Performance");
 // a group shares data, tape and scratch, allocated once per group.
 int default_group_size() { return kDefaultGroupSize; }
 

@@ -6,7 +6,7 @@
 // not promise that a model's results stay bit-identical when the batch of models
 // (the matmul batch dimension) changes. These register-blocked loops give every
 // model the same instruction sequence whatever the group, which is the
-// determinism argument of lockstep.hpp. Measured numbers: notes/lockstep.md.
+// determinism argument of lockstep.hpp. Measured numbers: README "Performance".
 //
 // Register blocking (H = 20, 4H = 80 = 5 zmm): forward gates 5 rows x 5 vectors =
 // 25 accumulators over K = C + H; dh_{t-1} 5 rows x 2 vectors over K = 4H; dW 4

@@ -1,4 +1,4 @@
-// The results file's table of per-row datasets (RESULTS_SCHEMA.md) and how one
+// The results file's table of per-row datasets (README "The results file") and how one
 // row of each is filled from a RunResult.
 #include <cmath>
 #include <cstring>
@@ -17,7 +17,7 @@ const int32_t kFillI32 = -1;
 const int32_t kZeroI32 = 0;
 const int8_t kFillI8 = 0;
 
-// MetricSet fields in results-file order (RESULTS_SCHEMA.md), n_obs separate.
+// MetricSet fields in results-file order (README "The results file"), n_obs separate.
 struct MetricField {
   const char* name;
   double MetricSet::*member;

@@ -1,4 +1,4 @@
-// HDF5 trace of one run; the layout is documented in trace.hpp and notes/lstm.md.
+// HDF5 trace of one run; the layout is documented in trace.hpp and README "One training run".
 #include "mtl/trace.hpp"
 
 #include <hdf5.h>

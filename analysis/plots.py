@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import seasonal  # noqa: E402
 import stats  # noqa: E402
-from resultsfile import ResultsFileError, load  # noqa: E402
+from resultsfile import ResultsFileError, load_for_analysis  # noqa: E402
 
 MAX_PANELS = 16
 CLASS_COLOURS = {"better": "#1b9e77", "not different": "#999999", "worse": "#d95f02",
@@ -212,13 +212,7 @@ def seasonal_figures(res, site_rows, naive_note, partition, variable, data, out)
 
 
 def make_plots(path, out_dir, partition="test", variable=None, data=None) -> list:
-    res = load(path)
-    variable = variable or (res.primary if res.primary in res.variables else res.variables[0])
-    res.var(variable)
-    res.part(partition)
-    res.part("val")
-    if res.lam(0.0) is None:
-        raise ResultsFileError(f"{path}: no lambda = 0 (single-task baseline) in the grid")
+    res, variable = load_for_analysis(path, partition, variable)
     x = stats.valid_nse(res, partition, variable)
     site_rows = stats.site_table(res, partition, variable)
     _, naive_note = stats.naive_lambda(res.lambdas)

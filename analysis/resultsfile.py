@@ -174,6 +174,21 @@ def load(path: str) -> Results:
         return _load_open(f, path)
 
 
+def load_for_analysis(path: str, partition: str, variable: str | None) -> tuple:
+    """Load a results file for the paper's comparison: check the partition, the
+    validation partition (the best lambda is chosen there), the variable (default:
+    the file's primary) and the single-task baseline lambda = 0.
+    Returns (results, variable)."""
+    res = load(path)
+    variable = variable or (res.primary if res.primary in res.variables else res.variables[0])
+    res.var(variable)
+    res.part(partition)
+    res.part("val")
+    if res.lam(0.0) is None:
+        raise ResultsFileError(f"{path}: no lambda = 0 (single-task baseline) in the grid")
+    return res, variable
+
+
 def _load_open(f, path) -> Results:
     for name in REQUIRED_COORDS + ("status", "nse"):
         if name not in f:

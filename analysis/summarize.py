@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stats  # noqa: E402
 from resultsfile import (STATUS_DONE, STATUS_NAMES, ResultsFileError,  # noqa: E402
-                         load, run_counts)
+                         load_for_analysis, run_counts)
 
 PRINT_LIMIT = 20  # rows of missing runs printed; the CSV has all of them
 
@@ -144,13 +144,7 @@ def lambda_section(lam_rows) -> str:
 
 
 def summarize(path, out_dir, partition, variable, quiet=False) -> dict:
-    res = load(path)
-    variable = variable or (res.primary if res.primary in res.variables else res.variables[0])
-    res.var(variable)
-    res.part(partition)
-    res.part("val")
-    if res.lam(0.0) is None:
-        raise ResultsFileError(f"{path}: no lambda = 0 (single-task baseline) in the grid")
+    res, variable = load_for_analysis(path, partition, variable)
     lam_rows = stats.per_lambda_table(res, partition, variable)
     site_rows = stats.site_table(res, partition, variable)
     miss = missing_runs(res, partition, variable)

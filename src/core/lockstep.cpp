@@ -20,6 +20,7 @@
 #include <string>
 
 #include "mtl/evaluate.hpp"
+#include "mtl/minibatch.hpp"
 #include "mtl/lockstep.hpp"
 #include "mtl/loss.hpp"
 #include "mtl/optim.hpp"
@@ -115,22 +116,10 @@ LossValue GroupTrainer::batch_step(Model& m, const float* x, const float* y, int
 }
 
 LossValue GroupTrainer::epoch(Model& m, int e, const char*& bad) {
-  const int n = data_.train.n_seq, b = batch_size();
-  if (b == n) return batch_step(m, data_.train.x.data(), data_.train.y.data(), n, bad);
-  const std::vector<int> order = epoch_order(m.run->seed, e, n);
-  LossValue sum;
-  for (int first = 0; first < n && !bad; first += b) {
-    const int count = std::min(b, n - first);
-    gather_sequences(data_.train, order, first, count, xb_, yb_);
-    const LossValue l = batch_step(m, xb_.data(), yb_.data(), count, bad);
-    sum.total += l.total * count;
-    sum.primary += l.primary * count;
-    sum.auxiliary += l.auxiliary * count;
-  }
-  sum.total /= n;
-  sum.primary /= n;
-  sum.auxiliary /= n;
-  return sum;
+  return train_epoch(data_.train, batch_size(), m.run->seed, e, xb_, yb_, bad,
+                     [this, &m](const float* x, const float* y, int n, const char*& b) {
+                       return batch_step(m, x, y, n, b);
+                     });
 }
 
 /// Early stopping bookkeeping of one model after epoch e (0-based).

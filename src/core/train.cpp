@@ -30,6 +30,7 @@
 #include <string>
 
 #include "mtl/evaluate.hpp"
+#include "mtl/minibatch.hpp"
 #include "mtl/loss.hpp"
 #include "mtl/lstm.hpp"
 #include "mtl/optim.hpp"
@@ -88,22 +89,10 @@ struct Trainer {
 
   /// One epoch; the loss is the sequence-weighted mean over its batches.
   LossValue epoch(int e, const char*& bad) {
-    const int n = data.train.n_seq, b = batch_size();
-    if (b == n) return batch_step(data.train.x.data(), data.train.y.data(), n, bad);
-    const std::vector<int> order = epoch_order(run.seed, e, n);
-    LossValue sum;
-    for (int first = 0; first < n && !bad; first += b) {
-      const int count = std::min(b, n - first);
-      gather_sequences(data.train, order, first, count, xb, yb);
-      const LossValue l = batch_step(xb.data(), yb.data(), count, bad);
-      sum.total += l.total * count;
-      sum.primary += l.primary * count;
-      sum.auxiliary += l.auxiliary * count;
-    }
-    sum.total /= n;
-    sum.primary /= n;
-    sum.auxiliary /= n;
-    return sum;
+    return train_epoch(data.train, batch_size(), run.seed, e, xb, yb, bad,
+                       [this](const float* x, const float* y, int n, const char*& b) {
+                         return batch_step(x, y, n, b);
+                       });
   }
 
   /// Normalised predictions [T, N, 2] on an evaluation set.

@@ -1,0 +1,39 @@
+#pragma once
+// One training epoch over the training sequences, shared by the single-run and
+// lockstep trainers so both follow the same convention: full batch when the
+// batch covers every sequence (one Adam step, the loss before it), otherwise
+// mini-batches in epoch_order(seed, epoch, N) order, the last partial batch
+// kept, and the epoch loss = the sequence-weighted mean of the batch losses.
+#include <algorithm>
+#include <vector>
+
+#include "mtl/data.hpp"
+#include "mtl/evaluate.hpp"
+#include "mtl/loss.hpp"
+
+namespace mtl {
+
+/// step(x [T, n, C], y [T, n, 2], n, bad) trains on one batch and returns its loss;
+/// it sets `bad` to stop the epoch (non-finite loss or gradient).
+template <typename Step>
+LossValue train_epoch(const SequenceSet& train, int batch, int seed, int epoch, std::vector<float>& xb,
+                      std::vector<float>& yb, const char*& bad, Step&& step) {
+  const int n = train.n_seq;
+  if (batch >= n) return step(train.x.data(), train.y.data(), n, bad);
+  const std::vector<int> order = epoch_order(seed, epoch, n);
+  LossValue sum;
+  for (int first = 0; first < n && !bad; first += batch) {
+    const int count = std::min(batch, n - first);
+    gather_sequences(train, order, first, count, xb, yb);
+    const LossValue l = step(xb.data(), yb.data(), count, bad);
+    sum.total += l.total * count;
+    sum.primary += l.primary * count;
+    sum.auxiliary += l.auxiliary * count;
+  }
+  sum.total /= n;
+  sum.primary /= n;
+  sum.auxiliary /= n;
+  return sum;
+}
+
+}  // namespace mtl

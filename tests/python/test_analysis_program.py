@@ -7,10 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 import pytest
+
+from mtl_program import run_tiny_grid
 
 h5py = pytest.importorskip("h5py")
 stats = pytest.importorskip("scipy.stats")
@@ -23,26 +24,8 @@ SEEDS = 7  # >= 6 pairs, so the Wilcoxon test can classify
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    for key in ("MPIEXEC", "MTL_MPI", "MTL_DATA"):
-        if not os.environ.get(key):
-            pytest.skip(f"{key} not set (run through ctest)")
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     work = str(tmp_path_factory.mktemp("analysis_program"))
-    data = os.path.join(work, "synth.nc")
-    subprocess.run([env["MTL_DATA"], "synth", "--sites", "3", "--years", "8", "--seed", "2",
-                    "--out", data], check=True, env=env, capture_output=True)
-    ini = os.path.join(work, "a.ini")
-    out = os.path.join(work, "a.h5")
-    with open(ini, "w") as f:
-        f.write(f"""[experiment]
-name = analysis_check
-output = {out}
-[data]
-file = {data}
-train = 1980-10-01:1985-09-30
-val = 1985-10-01:1986-09-30
-test = 1986-10-01:1988-09-30
-[model]
+    out = run_tiny_grid(work, "analysis_check", f"""[model]
 hidden = 8
 [train]
 epochs = 20
@@ -52,10 +35,7 @@ lambdas = {" ".join(str(x) for x in LAMBDAS)}
 seeds = 0-{SEEDS - 1}
 [output]
 predictions = test
-""")
-    run = subprocess.run([env["MPIEXEC"], "--oversubscribe", "-n", "2", env["MTL_MPI"], ini],
-                         env=env, capture_output=True, text=True)
-    assert run.returncode == 0, run.stdout + run.stderr
+""", seed=2)
     summary = os.path.join(work, "summary")
     run = subprocess.run([PY, os.path.join(ROOT, "analysis", "summarize.py"), out, "--out", summary],
                          capture_output=True, text=True)

@@ -1,44 +1,21 @@
 """xarray opens a results file written by mtl_mpi (2 ranks) with named
 dimensions, coordinate values and the schema's variables (README "The results file")."""
-import os
 import shutil
-import subprocess
 import tempfile
 
 import numpy as np
 import pytest
 
+from mtl_program import run_tiny_grid
+
 xr = pytest.importorskip("xarray")
-
-
-def _env():
-    for key in ("MPIEXEC", "MTL_MPI", "MTL_DATA"):
-        if not os.environ.get(key):
-            pytest.skip(f"{key} not set (run through ctest)")
-    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    return env
 
 
 @pytest.fixture(scope="module")
 def results_file():
-    env = _env()
     work = tempfile.mkdtemp(prefix="mtl_xr_")
     try:
-        data = os.path.join(work, "synth.nc")
-        subprocess.run([env["MTL_DATA"], "synth", "--sites", "3", "--years", "8", "--seed", "1",
-                        "--out", data], check=True, env=env, capture_output=True)
-        ini = os.path.join(work, "x.ini")
-        out = os.path.join(work, "x.h5")
-        with open(ini, "w") as f:
-            f.write(f"""[experiment]
-name = xr
-output = {out}
-[data]
-file = {data}
-train = 1980-10-01:1985-09-30
-val = 1985-10-01:1986-09-30
-test = 1986-10-01:1988-09-30
-[model]
+        yield run_tiny_grid(work, "xr", """[model]
 hidden = 8
 [train]
 epochs = 3
@@ -49,10 +26,6 @@ seeds = 0-1
 loss_curves = true
 predictions = test
 """)
-        run = subprocess.run([env["MPIEXEC"], "--oversubscribe", "-n", "2", env["MTL_MPI"], ini],
-                             env=env, capture_output=True, text=True)
-        assert run.returncode == 0, run.stdout + run.stderr
-        yield out
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

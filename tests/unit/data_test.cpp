@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "support/expect_error.hpp"
 #include "mtl/data.hpp"
 #include "mtl/errors.hpp"
 #include "mtl/synth.hpp"
@@ -223,14 +224,7 @@ TEST(Data, DefaultExperimentPeriods) {
 }
 
 void expect_error(const DataSet& d, const Config& c, const std::vector<std::string>& parts) {
-  try {
-    prepare_sites(d, {0}, c, "file.nc");
-    FAIL() << "no DataError";
-  } catch (const DataError& e) {
-    const std::string m = e.what();
-    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
-    for (const auto& p : parts) EXPECT_NE(m.find(p), std::string::npos) << m << " lacks " << p;
-  }
+  mtl::test::expect_data_error([&] { prepare_sites(d, {0}, c, "file.nc"); }, parts);
 }
 
 TEST(Data, Errors) {

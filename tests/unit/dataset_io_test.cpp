@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "support/expect_error.hpp"
 #include "mtl/dataset_io.hpp"
 #include "mtl/errors.hpp"
 #include "mtl/synth.hpp"
@@ -105,14 +106,7 @@ TEST_F(DataSetIo, Info) {
 }
 
 void expect_error(const std::function<void()>& f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    FAIL() << "no DataError";
-  } catch (const DataError& e) {
-    const std::string m = e.what();
-    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
-    for (const auto& p : parts) EXPECT_NE(m.find(p), std::string::npos) << m << " lacks " << p;
-  }
+  mtl::test::expect_data_error(f, parts);
 }
 
 TEST_F(DataSetIo, Errors) {

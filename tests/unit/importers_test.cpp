@@ -7,6 +7,7 @@
 #include <functional>
 #include <sstream>
 
+#include "support/expect_error.hpp"
 #include "mtl/errors.hpp"
 #include "mtl/importers.hpp"
 #include "mtl/synth.hpp"
@@ -40,14 +41,7 @@ TEST(Importers, CamelsForcingFromString) {
 }
 
 void expect_error(const std::function<void()>& f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    FAIL() << "no DataError";
-  } catch (const DataError& e) {
-    const std::string m = e.what();
-    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
-    for (const auto& p : parts) EXPECT_NE(m.find(p), std::string::npos) << m << " lacks " << p;
-  }
+  mtl::test::expect_data_error(f, parts);
 }
 
 TEST(Importers, CamelsErrorsNameLineAndValue) {

@@ -22,6 +22,11 @@ void evaluate_predictions(const SiteData& data, const Config& cfg,
 /// and final_loss NaN. Shared by the single-run and lockstep paths.
 void fill_failed_metrics(const SiteData& data, RunResult& result);
 
+/// A run on `data` cannot train (no complete training sequence, or no observed
+/// primary value in the training period): marks `result` failed with the reason
+/// and NaN metrics and returns true. The same rule for both trainers.
+bool fail_if_untrainable(const SiteData& data, RunResult& result);
+
 /// Order of training sequences in epoch `epoch` (0-based) for mini-batches:
 /// a permutation of 0..n_seq-1 from the counter-based RNG keyed by (seed, epoch).
 std::vector<int> epoch_order(int seed, int epoch, int n_seq);

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string>
 
 #include "mtl/metrics.hpp"
 
@@ -141,6 +142,16 @@ void fill_failed_metrics(const SiteData& data, RunResult& r) {
     for (auto& part : r.sites[s].monthly) part.fill(mm);
   }
   r.final_loss = nan;
+}
+
+bool fail_if_untrainable(const SiteData& data, RunResult& r) {
+  if (data.train_obs[0] > 0 && data.train.n_seq > 0) return false;
+  fill_failed_metrics(data, r);
+  r.status = RunStatus::failed;
+  r.message = data.train.n_seq <= 0
+                  ? std::string("no complete training sequence in training period")
+                  : std::string("no observed ") + to_string(data.primary) + " in training period";
+  return true;
 }
 
 }  // namespace mtl

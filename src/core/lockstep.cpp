@@ -215,16 +215,11 @@ std::vector<RunResult> train_group_models(const std::vector<RunSpec>& runs, cons
                                           std::vector<std::vector<float>>* final_params) {
   std::vector<RunResult> out;
   out.reserve(runs.size());
-  if (data.train_obs[0] <= 0 || data.train.n_seq <= 0) {  // same rule and message as train_run
+  RunResult probe;
+  if (fail_if_untrainable(data, probe)) {  // the same rule and message as train_run
     for (const RunSpec& run : runs) {
-      RunResult r;
+      RunResult r = probe;
       r.run_id = run.run_id;
-      fill_failed_metrics(data, r);
-      r.status = RunStatus::failed;
-      r.message = data.train.n_seq <= 0
-                      ? std::string("no complete training sequence in training period")
-                      : std::string("no observed ") + to_string(data.primary) +
-                            " in training period";
       out.push_back(std::move(r));
       if (final_params) final_params->emplace_back();
     }

@@ -156,15 +156,7 @@ RunResult train_run(const RunSpec& run, const SiteData& data, const Config& cfg,
                     RunTrace* trace) {
   RunResult r;
   r.run_id = run.run_id;
-  if (data.train_obs[0] <= 0 || data.train.n_seq <= 0) {
-    fill_failed_metrics(data, r);
-    r.status = RunStatus::failed;
-    r.message = data.train.n_seq <= 0
-                    ? std::string("no complete training sequence in training period")
-                    : std::string("no observed ") + to_string(data.primary) +
-                          " in training period";
-    return r;
-  }
+  if (fail_if_untrainable(data, r)) return r;
   set_compute_threads(cfg.train.threads);
   Trainer t(run, data, cfg);
   if (trace) trace->initial_params = t.params;

@@ -156,65 +156,69 @@ LstmNet::Impl::Impl(const LstmShape& s, LstmMode m)
   if (mode == LstmMode::training) build_backward();
 }
 
+/// The memory descriptors of one shape {T, N, C, H}: data time-major (tnc), weights
+/// as `any` for the primitive to choose and ldigo/ldgo for our flat buffers.
+struct ShapeDescs {
+  dnnl::memory::desc src, dst, wx_any, wh_any, wx_user, wh_user, bias, state;
+  explicit ShapeDescs(const LstmShape& s) {
+    const dnnl::memory::dim T = s.seq_len, N = s.batch, C = s.n_in, H = s.hidden;
+    src = {{T, N, C}, dt::f32, tag::tnc};
+    dst = {{T, N, H}, dt::f32, tag::tnc};
+    wx_any = {{1, 1, C, kNumGates, H}, dt::f32, tag::any};
+    wh_any = {{1, 1, H, kNumGates, H}, dt::f32, tag::any};
+    wx_user = {{1, 1, C, kNumGates, H}, dt::f32, tag::ldigo};
+    wh_user = {{1, 1, H, kNumGates, H}, dt::f32, tag::ldigo};
+    bias = {{1, 1, kNumGates, H}, dt::f32, tag::ldgo};
+    state = {{1, 1, N, H}, dt::f32, tag::ldnc};
+  }
+};
+
 void LstmNet::Impl::build_forward() {
   const auto& eng = context().engine;
-  const dnnl::memory::dim T = shape.seq_len, N = shape.batch, C = shape.n_in, H = shape.hidden;
-  const dnnl::memory::desc src_md({T, N, C}, dt::f32, tag::tnc);
-  const dnnl::memory::desc dst_md({T, N, H}, dt::f32, tag::tnc);
-  const dnnl::memory::desc wx_any({1, 1, C, kNumGates, H}, dt::f32, tag::any);
-  const dnnl::memory::desc wh_any({1, 1, H, kNumGates, H}, dt::f32, tag::any);
-  const dnnl::memory::desc b_md({1, 1, kNumGates, H}, dt::f32, tag::ldgo);
-  const dnnl::memory::desc st({1, 1, N, H}, dt::f32, tag::ldnc);
+  const ShapeDescs m(shape);
   const auto prop = mode == LstmMode::training ? dnnl::prop_kind::forward_training
                                                : dnnl::prop_kind::forward_inference;
-  dnnl::lstm_forward::desc d(prop, dnnl::rnn_direction::unidirectional_left2right, src_md, st,
-                             st, wx_any, wh_any, b_md, dst_md, st, st);
+  dnnl::lstm_forward::desc d(prop, dnnl::rnn_direction::unidirectional_left2right, m.src, m.state,
+                             m.state, m.wx_any, m.wh_any, m.bias, m.dst, m.state, m.state);
   fwd_pd = dnnl::lstm_forward::primitive_desc(d, eng);
   fwd = dnnl::lstm_forward(fwd_pd);
 
-  src_layer = dnnl::memory(src_md, eng, DNNL_MEMORY_NONE);
+  src_layer = dnnl::memory(m.src, eng, DNNL_MEMORY_NONE);
   dst_layer = dnnl::memory(fwd_pd.dst_layer_desc(), eng);
   if (mode == LstmMode::training) workspace = dnnl::memory(fwd_pd.workspace_desc(), eng);
-  src_iter = zero_memory(st);
-  src_iter_c = zero_memory(st);
-  dst_iter = dnnl::memory(st, eng);
-  dst_iter_c = dnnl::memory(st, eng);
-  fwd_wx.init({{1, 1, C, kNumGates, H}, dt::f32, tag::ldigo}, fwd_pd.weights_layer_desc());
-  fwd_wh.init({{1, 1, H, kNumGates, H}, dt::f32, tag::ldigo}, fwd_pd.weights_iter_desc());
-  fwd_b.init(b_md, fwd_pd.bias_desc());
+  src_iter = zero_memory(m.state);
+  src_iter_c = zero_memory(m.state);
+  dst_iter = dnnl::memory(m.state, eng);
+  dst_iter_c = dnnl::memory(m.state, eng);
+  fwd_wx.init(m.wx_user, fwd_pd.weights_layer_desc());
+  fwd_wh.init(m.wh_user, fwd_pd.weights_iter_desc());
+  fwd_b.init(m.bias, fwd_pd.bias_desc());
   layouts = "fwd " + layout_name(fwd_pd.weights_layer_desc()) + "/" +
             layout_name(fwd_pd.weights_iter_desc());
 }
 
 void LstmNet::Impl::build_backward() {
   const auto& eng = context().engine;
-  const dnnl::memory::dim T = shape.seq_len, N = shape.batch, C = shape.n_in, H = shape.hidden;
-  const dnnl::memory::desc src_md({T, N, C}, dt::f32, tag::tnc);
-  const dnnl::memory::desc dst_md({T, N, H}, dt::f32, tag::tnc);
-  const dnnl::memory::desc wx_any({1, 1, C, kNumGates, H}, dt::f32, tag::any);
-  const dnnl::memory::desc wh_any({1, 1, H, kNumGates, H}, dt::f32, tag::any);
-  const dnnl::memory::desc b_md({1, 1, kNumGates, H}, dt::f32, tag::ldgo);
-  const dnnl::memory::desc st({1, 1, N, H}, dt::f32, tag::ldnc);
+  const ShapeDescs m(shape);
   dnnl::lstm_backward::desc d(dnnl::prop_kind::backward, dnnl::rnn_direction::unidirectional_left2right,
-                              src_md, st, st, wx_any, wh_any, b_md, dst_md, st, st,
-                              src_md, st, st, wx_any, wh_any, b_md, dst_md, st, st);
+                              m.src, m.state, m.state, m.wx_any, m.wh_any, m.bias, m.dst,
+                              m.state, m.state, m.src, m.state, m.state, m.wx_any, m.wh_any,
+                              m.bias, m.dst, m.state, m.state);
   bwd_pd = dnnl::lstm_backward::primitive_desc(d, eng, fwd_pd);
   bwd = dnnl::lstm_backward(bwd_pd);
 
   diff_dst_layer = dnnl::memory(bwd_pd.diff_dst_layer_desc(), eng);
   diff_src_layer = dnnl::memory(bwd_pd.diff_src_layer_desc(), eng);
-  diff_dst_iter = zero_memory(st);    // nothing flows back from after the last step
-  diff_dst_iter_c = zero_memory(st);
-  diff_src_iter = dnnl::memory(st, eng);
-  diff_src_iter_c = dnnl::memory(st, eng);
-  const dnnl::memory::desc wx_user({1, 1, C, kNumGates, H}, dt::f32, tag::ldigo);
-  const dnnl::memory::desc wh_user({1, 1, H, kNumGates, H}, dt::f32, tag::ldigo);
-  bwd_wx.init(wx_user, bwd_pd.weights_layer_desc());
-  bwd_wh.init(wh_user, bwd_pd.weights_iter_desc());
-  bwd_b.init(b_md, bwd_pd.bias_desc());
-  diff_wx.init(wx_user, bwd_pd.diff_weights_layer_desc());
-  diff_wh.init(wh_user, bwd_pd.diff_weights_iter_desc());
-  diff_b.init(b_md, bwd_pd.diff_bias_desc());
+  diff_dst_iter = zero_memory(m.state);    // nothing flows back from after the last step
+  diff_dst_iter_c = zero_memory(m.state);
+  diff_src_iter = dnnl::memory(m.state, eng);
+  diff_src_iter_c = dnnl::memory(m.state, eng);
+  bwd_wx.init(m.wx_user, bwd_pd.weights_layer_desc());
+  bwd_wh.init(m.wh_user, bwd_pd.weights_iter_desc());
+  bwd_b.init(m.bias, bwd_pd.bias_desc());
+  diff_wx.init(m.wx_user, bwd_pd.diff_weights_layer_desc());
+  diff_wh.init(m.wh_user, bwd_pd.diff_weights_iter_desc());
+  diff_b.init(m.bias, bwd_pd.diff_bias_desc());
   layouts += ", bwd " + layout_name(bwd_pd.weights_layer_desc()) + "/" +
              layout_name(bwd_pd.weights_iter_desc()) + ", diff " +
              layout_name(bwd_pd.diff_weights_layer_desc()) + "/" +

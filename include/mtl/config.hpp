@@ -15,12 +15,15 @@ enum class Variable { flow = 0, temp = 1 };
 enum class Scope { single_site, multi_site };
 enum class LossKind { rmse, nnse };
 enum class PredictionOutput { none, test, all };
+/// [train] backend: auto picks the kernels where a fast variant exists (backend.hpp).
+enum class BackendChoice { automatic, kernels, onednn };
 
 constexpr int kNumVariables = 2;
 const char* to_string(Variable v);
 const char* to_string(Scope s);
 const char* to_string(LossKind k);
 const char* to_string(PredictionOutput p);
+const char* to_string(BackendChoice b);
 
 /// Inclusive range of days since 1970-01-01.
 struct DateRange {
@@ -71,7 +74,7 @@ struct TrainConfig {
   double epsilon = 1e-7;          // Keras default
   int patience = 0;               // 0 = no early stopping
   int threads = 1;                // oneDNN/OpenMP threads per rank
-  int group = 0;                  // lockstep group size; 0 = automatic, 1 = single-run path
+  BackendChoice backend = BackendChoice::automatic;  // LSTM backend (mtl/backend.hpp)
 };
 
 struct GridConfig {

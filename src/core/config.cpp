@@ -51,7 +51,7 @@ const KeySpec kKeys[] = {
     {"train.epsilon", "1e-7", false},
     {"train.patience", "0", false},
     {"train.threads", "1", false},
-    {"train.group", "0", false},
+    {"train.backend", "auto", false},
     {"grid.lambdas", "", true},
     {"grid.seeds", "", true},
     {"output.loss_curves", "false", false},
@@ -246,7 +246,9 @@ void read_model_train(const Reader& r, ModelConfig& m, TrainConfig& t) {
   if (t.epsilon <= 0) r.fail("train.epsilon", "must be > 0");
   t.patience = static_cast<int>(r.integer("train.patience", 0, 1000000));
   t.threads = static_cast<int>(r.integer("train.threads", 1, 4096));
-  t.group = static_cast<int>(r.integer("train.group", 0, 100000));
+  t.backend = r.choice<BackendChoice>("train.backend", {{"auto", BackendChoice::automatic},
+                                                       {"kernels", BackendChoice::kernels},
+                                                       {"onednn", BackendChoice::onednn}});
 }
 
 void read_grid(const Reader& r, GridConfig& g) {
@@ -290,6 +292,9 @@ std::string format_number(double v) {
 const char* to_string(Variable v) { return v == Variable::flow ? "flow" : "temp"; }
 const char* to_string(Scope s) { return s == Scope::single_site ? "single_site" : "multi_site"; }
 const char* to_string(LossKind k) { return k == LossKind::rmse ? "rmse" : "nnse"; }
+const char* to_string(BackendChoice b) {
+  return b == BackendChoice::automatic ? "auto" : b == BackendChoice::kernels ? "kernels" : "onednn";
+}
 const char* to_string(PredictionOutput p) {
   return p == PredictionOutput::none ? "none" : p == PredictionOutput::test ? "test" : "all";
 }
@@ -383,7 +388,7 @@ std::string effective_ini(const Config& c) {
       {"train.epsilon", format_number(c.train.epsilon)},
       {"train.patience", std::to_string(c.train.patience)},
       {"train.threads", std::to_string(c.train.threads)},
-      {"train.group", std::to_string(c.train.group)},
+      {"train.backend", to_string(c.train.backend)},
       {"grid.lambdas", join_words(lambdas)},
       {"grid.seeds", join_words(seeds)},
       {"output.loss_curves", c.output.loss_curves ? "true" : "false"},

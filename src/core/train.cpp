@@ -1,4 +1,5 @@
-// One training run (site, lambda, seed) on the single-model oneDNN path (train.hpp).
+// The one training loop (train.hpp): runs (site, lambda, seed) on an LSTM backend
+// (backend.hpp), which only computes forward, backward and predict.
 //
 //   init_params(seed) -> for each epoch: for each batch (default: all training
 //   sequences, one Adam step per epoch): forward [T, B, C] -> pred [T, B, 2],
@@ -27,8 +28,12 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <tuple>
+#include <memory>
 #include <string>
 
+#include "mtl/backend.hpp"
 #include "mtl/evaluate.hpp"
 #include "mtl/minibatch.hpp"
 #include "mtl/loss.hpp"
@@ -50,13 +55,14 @@ struct Trainer {
   const RunSpec& run;
   const SiteData& data;
   const Config& cfg;
+  LstmBackend& lstm;
   ParamLayout layout;
   std::vector<float> params, grads, m, v;  // flat, layout.total each
   std::vector<float> xb, yb, pred, dpred;  // batch buffers
   int64_t step = 0;                        // Adam updates done
 
-  Trainer(const RunSpec& r, const SiteData& d, const Config& c)
-      : run(r), data(d), cfg(c), layout(make_param_layout(d.train.n_in, c.model.hidden)),
+  Trainer(const RunSpec& r, const SiteData& d, const Config& c, LstmBackend& b)
+      : run(r), data(d), cfg(c), lstm(b), layout(make_param_layout(d.train.n_in, c.model.hidden)),
         params(layout.total), grads(layout.total), m(layout.total, 0.0f), v(layout.total, 0.0f) {
     init_params(params.data(), layout, r.seed);
   }
@@ -66,19 +72,17 @@ struct Trainer {
   /// One forward/backward/Adam step on [T, n, .] batch data. Returns the loss
   /// before the update; sets `bad` to "loss"/"gradient" when non-finite.
   LossValue batch_step(const float* x, const float* y, int n, const char*& bad) {
-    const SequenceSet& s = data.train;
-    LstmNet& net = lstm_net({s.seq_len, n, s.n_in, cfg.model.hidden}, LstmMode::training);
-    const std::size_t points = static_cast<std::size_t>(s.seq_len) * n;
+    const std::size_t points = static_cast<std::size_t>(data.train.seq_len) * n;
     pred.resize(points * kOut);
     dpred.resize(points * kOut);
-    net.forward(params.data(), x, pred.data());
+    lstm.forward(params.data(), x, n, pred.data());
     const LossValue loss =
         masked_loss(pred.data(), y, points, run.lambda, cfg.model.loss, dpred.data());
     if (!std::isfinite(loss.total)) {
       bad = "loss";
       return loss;
     }
-    net.backward(params.data(), dpred.data(), grads.data());
+    lstm.backward(params.data(), dpred.data(), grads.data());
     if (!all_finite(grads)) {
       bad = "gradient";
       return loss;
@@ -97,9 +101,8 @@ struct Trainer {
 
   /// Normalised predictions [T, N, 2] on an evaluation set.
   std::vector<float> predict(const SequenceSet& s) {
-    LstmNet& net = lstm_net({s.seq_len, s.n_seq, s.n_in, cfg.model.hidden}, LstmMode::inference);
     std::vector<float> out(static_cast<std::size_t>(s.seq_len) * s.n_seq * kOut);
-    net.forward(params.data(), s.x.data(), out.data());
+    lstm.predict(params.data(), s.x.data(), s.seq_len, s.n_seq, out.data());
     return out;
   }
 
@@ -150,15 +153,13 @@ void Trainer::train(RunResult& r) {
 }
 
 
-}  // namespace
-
-RunResult train_run(const RunSpec& run, const SiteData& data, const Config& cfg,
+/// Train and evaluate one run on `lstm`.
+RunResult train_one(const RunSpec& run, const SiteData& data, const Config& cfg, LstmBackend& lstm,
                     RunTrace* trace) {
   RunResult r;
   r.run_id = run.run_id;
   if (fail_if_untrainable(data, r)) return r;
-  set_compute_threads(cfg.train.threads);
-  Trainer t(run, data, cfg);
+  Trainer t(run, data, cfg, lstm);
   if (trace) trace->initial_params = t.params;
   t.train(r);
   if (trace) trace->final_params = t.params;
@@ -177,6 +178,36 @@ RunResult train_run(const RunSpec& run, const SiteData& data, const Config& cfg,
   }
   r.status = RunStatus::done;
   return r;
+}
+
+/// The process-wide backend of this shape (like lstm_net's cache): its buffers
+/// serve every run of the shape. Backends hold no state that changes a number.
+/// One training thread per process.
+LstmBackend& backend_for(const SiteData& data, const Config& cfg) {
+  static std::map<std::tuple<int, int, int, int>, std::unique_ptr<LstmBackend>> cache;
+  set_compute_threads(cfg.train.threads);
+  const BackendKind kind = numeric_path(cfg.train.backend).backend;
+  const auto key = std::make_tuple(static_cast<int>(kind), data.train.n_in, cfg.model.hidden,
+                                   data.train.seq_len);
+  auto& slot = cache[key];
+  if (!slot) slot = make_backend(kind, data.train.n_in, cfg.model.hidden, data.train.seq_len);
+  return *slot;
+}
+
+}  // namespace
+
+RunResult train_run(const RunSpec& run, const SiteData& data, const Config& cfg,
+                    RunTrace* trace) {
+  return train_one(run, data, cfg, backend_for(data, cfg), trace);
+}
+
+std::vector<RunResult> train_runs(const std::vector<RunSpec>& runs, const SiteData& data,
+                                  const Config& cfg) {
+  LstmBackend& lstm = backend_for(data, cfg);
+  std::vector<RunResult> out;
+  out.reserve(runs.size());
+  for (const RunSpec& run : runs) out.push_back(train_one(run, data, cfg, lstm, nullptr));
+  return out;
 }
 
 int training_batch_size(const TrainConfig& train, const SiteData& data) {

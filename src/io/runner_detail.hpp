@@ -36,7 +36,7 @@ class RankState {
   std::string recover();                         // --resume: journaled runs of my block
   std::string load(const RunnerHooks& hooks);    // data of the sites still to train
   std::string open_journal();                    // this launch's journal file
-  void train_block(const RunnerHooks& hooks);    // stops at a group boundary on a signal
+  void train_block(const RunnerHooks& hooks);    // stops between journal writes on a signal
   int finish();                                  // collective write, summary, exit code
   int refuse(const std::string& error) const;    // kExitConfig with one line on rank 0
 
@@ -45,7 +45,7 @@ class RankState {
   std::string stamp;
 
  private:
-  std::vector<RunResult> train_group_safely(const RunnerHooks& hooks,
+  std::vector<RunResult> train_runs_safely(const RunnerHooks& hooks,
                                             const std::vector<RunSpec>& runs);
   void print_summary(const int64_t counts[3], double wall);
 

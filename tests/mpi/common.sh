@@ -33,7 +33,6 @@ test = 1986-10-01:1988-09-30
 hidden = 8
 [train]
 epochs = $epochs
-group = 2
 [grid]
 lambdas = 0 1
 seeds = $seeds

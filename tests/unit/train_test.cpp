@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "mtl/backend.hpp"
 #include "mtl/evaluate.hpp"
 #include "mtl/loss.hpp"
+#include "mtl/backend.hpp"
 #include "mtl/lstm.hpp"
 #include "mtl/params.hpp"
 #include "mtl/trace.hpp"
@@ -134,8 +136,9 @@ TEST(Train, PredictionsAreUnscaledModelOutputs) {
   ASSERT_EQ(trace.predictions.size(), 3u);
   const mtl::SequenceSet& s = d.eval[2];
   std::vector<float> pred(static_cast<std::size_t>(kT) * s.n_seq * 2);
-  mtl::lstm_net({kT, s.n_seq, kC, 8}, mtl::LstmMode::inference)
-      .forward(trace.final_params.data(), s.x.data(), pred.data());
+  const mtl::BackendKind kind = mtl::numeric_path(make_config(5).train.backend).backend;
+  mtl::make_backend(kind, kC, 8, kT)->predict(trace.final_params.data(), s.x.data(), kT, s.n_seq,
+                                              pred.data());
   const mtl::Prediction& p = trace.predictions[2];
   ASSERT_EQ(p.part, mtl::Part::test);
   std::size_t i = 0;
@@ -244,8 +247,9 @@ TEST(Train, EarlyStoppingKeepsBestValidationWeights) {
   // The final weights are the best epoch's: their validation loss is that minimum.
   const mtl::SequenceSet& s = d.eval[1];
   std::vector<float> pred(static_cast<std::size_t>(kT) * s.n_seq * 2);
-  mtl::lstm_net({kT, s.n_seq, kC, 8}, mtl::LstmMode::inference)
-      .forward(trace.final_params.data(), s.x.data(), pred.data());
+  const mtl::BackendKind kind = mtl::numeric_path(make_config(5).train.backend).backend;
+  mtl::make_backend(kind, kC, 8, kT)->predict(trace.final_params.data(), s.x.data(), kT, s.n_seq,
+                                              pred.data());
   const double vl = mtl::masked_loss(pred.data(), s.y.data(), pred.size() / 2, 1.0,
                                      mtl::LossKind::rmse, nullptr).total;
   EXPECT_EQ(static_cast<float>(vl), r.val_loss[best]);

@@ -1,0 +1,51 @@
+// Choosing and describing the LSTM backend (backend.hpp).
+#include "mtl/backend.hpp"
+
+#include "mtl/kernels.hpp"
+#include "mtl/lstm.hpp"
+
+namespace mtl {
+
+std::string NumericPath::text() const {
+  return std::string(backend == BackendKind::kernels ? "kernels " : "onednn ") + isa + " (" +
+         variant + ")";
+}
+
+namespace {
+
+NumericPath kernels_path() {
+  const kernels::Variant& v = kernels::selected_variant();
+  return {BackendKind::kernels, kernels::isa_name(v.isa), std::to_string(v.lanes) + " lanes"};
+}
+
+NumericPath onednn_path() { return {BackendKind::onednn, onednn_isa_name(), onednn_version()}; }
+
+}  // namespace
+
+std::unique_ptr<LstmBackend> make_onednn_backend(int n_in, int hidden, int seq_len);
+std::unique_ptr<LstmBackend> make_kernels_backend(int n_in, int hidden, int seq_len);
+
+std::unique_ptr<LstmBackend> make_backend(BackendKind kind, int n_in, int hidden, int seq_len) {
+  return kind == BackendKind::kernels ? make_kernels_backend(n_in, hidden, seq_len)
+                                      : make_onednn_backend(n_in, hidden, seq_len);
+}
+
+NumericPath numeric_path(BackendChoice choice) {
+  if (choice == BackendChoice::onednn) return onednn_path();
+  if (choice == BackendChoice::kernels) return kernels_path();
+  // auto: the AVX kernels are 2-4x faster than the oneDNN path on the same ISA; on
+  // a CPU without AVX2 only the generic kernels remain, and oneDNN's own JIT code
+  // (SSE4.1) is faster than them (README "Performance").
+  const NumericPath k = kernels_path();
+  return k.isa == "generic" ? onednn_path() : k;
+}
+
+std::string numeric_paths_summary() {
+  const kernels::Isa best = kernels::detected_isa();
+  std::string s = "backends: kernels " + kernels_path().isa + " (CPU supports up to " +
+                  kernels::isa_name(best) + "; variants avx512 avx2 generic), onednn " +
+                  onednn_isa_name() + " (" + onednn_version() + ")";
+  return s;
+}
+
+}  // namespace mtl

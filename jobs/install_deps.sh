@@ -7,7 +7,7 @@ PKGS=(cmake g++ make git
       libdnnl-dev ocl-icd-opencl-dev libboost-program-options-dev libgtest-dev
       python3 python3-numpy python3-h5py python3-scipy python3-matplotlib
       python3-xarray python3-netcdf4 python3-pytest python3-torch libopenblas0-openmp
-      slurm-wlm)
+      slurm-wlm qemu-user)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

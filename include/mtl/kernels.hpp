@@ -66,6 +66,8 @@ struct Variant {
   void (*backward)(const View& v);         // tape, dpred -> grads
 };
 
+/// The variants compiled into this binary, e.g. "avx512 avx2 generic".
+const char* built_variants();
 /// Best variant the CPU supports (cpuid and OS register state).
 Isa detected_isa();
 /// The cap from MTL_MAX_ISA (unset: avx512). Throws ConfigError on another value.

@@ -41,11 +41,10 @@ NumericPath numeric_path(BackendChoice choice) {
 }
 
 std::string numeric_paths_summary() {
-  const kernels::Isa best = kernels::detected_isa();
-  std::string s = "backends: kernels " + kernels_path().isa + " (CPU supports up to " +
-                  kernels::isa_name(best) + "; variants avx512 avx2 generic), onednn " +
-                  onednn_isa_name() + " (" + onednn_version() + ")";
-  return s;
+  return "kernels: " + kernels_path().isa + " (built: " + kernels::built_variants() +
+         "; this CPU: up to " + kernels::isa_name(kernels::detected_isa()) +
+         "; cap: MTL_MAX_ISA)\nonednn: " + onednn_isa_name() + " (" + onednn_version() +
+         "; cap: ONEDNN_MAX_CPU_ISA)\nbackend = auto: " + numeric_path(BackendChoice::automatic).text();
 }
 
 }  // namespace mtl

@@ -3,6 +3,8 @@
 // and reported in one line with exit code 2.
 #include "mtl/driver.hpp"
 
+#include "mtl/backend.hpp"
+
 #include <mpi.h>
 
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "mtl/backend.hpp"
 #include "mtl/cli.hpp"
 #include "mtl/config.hpp"
 #include "mtl/errors.hpp"
@@ -65,16 +68,40 @@ int run_serial(const CliOptions& opts) {
   return kExitOk;
 }
 
+/// Every rank must compute with rank 0's numeric path (a job spanning nodes of
+/// two CPU generations would otherwise mix rounding, and the results would depend
+/// on where a run was placed). Collective; "" when all agree, else one line (each
+/// rank with its own reason, the others with a pointer to them).
+std::string same_numerics_everywhere(const Config& cfg, const std::string& rank0, int rank) {
+  std::string mine;
+  try {
+    mine = numeric_path(cfg.train.backend).text();
+  } catch (const std::exception& e) {
+    mine = std::string("error: ") + e.what();
+  }
+  const int differs = mine != rank0 ? 1 : 0;
+  int any = 0;
+  MPI_Allreduce(&differs, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  if (!any) return "";
+  if (differs) {
+    return "rank " + std::to_string(rank) + " would compute with '" + mine + "' but rank 0 with '" +
+           rank0 + "': the job spans CPUs of different kinds; set MTL_MAX_ISA (and "
+           "ONEDNN_MAX_CPU_ISA) to the ISA all nodes share, or [train] backend";
+  }
+  return "";
+}
+
 /// Rank 0 reads and validates; every rank receives the verdict and the INI bytes,
 /// so a bad input ends every rank with the same exit code before any collective I/O.
 int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
   MpiSession mpi(argc, argv);
-  std::string ini, error, sites;
+  std::string ini, error, sites, numerics;
   if (mpi.rank() == 0) {
     try {
       ini = read_text_file(opts.config_path);
       const Config cfg = parse_config_text(ini, opts.config_path, opts.overrides);
       for (const std::string& id : check_data(cfg).sites) sites += id + "\n";
+      numerics = numeric_path(cfg.train.backend).text();
     } catch (const Error& e) {
       error = e.what();
     } catch (const std::exception& e) {  // never leave the other ranks waiting
@@ -88,7 +115,14 @@ int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
   }
   bcast_string(ini, MPI_COMM_WORLD);
   bcast_string(sites, MPI_COMM_WORLD);
+  bcast_string(numerics, MPI_COMM_WORLD);
   const Config cfg = parse_config_text(ini, opts.config_path, opts.overrides);
+  error = same_numerics_everywhere(cfg, numerics, mpi.rank());
+  if (!error.empty()) {
+    std::fprintf(stderr, "mtl_mpi: %s\n", error.c_str());
+    return kExitConfig;
+  }
+  if (mpi.rank() == 0) std::printf("numerics: %s\n", numerics.c_str());
   std::vector<std::string> site_list;
   std::istringstream in(sites);
   for (std::string id; std::getline(in, id);) site_list.push_back(id);
@@ -125,6 +159,12 @@ int mtl_mpi_main(int argc, char** argv) {
   }
   if (opts.version) {
     std::cout << version_text() << "\n";
+    try {
+      std::cout << numeric_paths_summary() << "\n";
+    } catch (const Error& e) {  // e.g. a bad MTL_MAX_ISA
+      std::fprintf(stderr, "mtl_mpi: %s\n", e.what());
+      return kExitConfig;
+    }
     return kExitOk;
   }
   if (opts.dry_run || !opts.only.empty()) {

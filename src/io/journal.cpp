@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <type_traits>
 
+#include "mtl/backend.hpp"
 #include "mtl/errors.hpp"
 
 namespace mtl {
@@ -120,6 +121,9 @@ uint64_t config_fingerprint(const Config& cfg, const std::vector<std::string>& s
   std::string text = effective_ini(cfg);
   text += "\n[resolved]\nsites =";
   for (const auto& s : sites) text += " " + s;
+  // The numeric path (backend, ISA, variant): another path gives other rounding,
+  // so a resume on it would mix two computations in one file.
+  text += "\nnumerics = " + numeric_path(cfg.train.backend).text();
   return fnv1a64(text.data(), text.size());
 }
 

@@ -8,7 +8,9 @@
 #include <cstring>
 #include <map>
 
+#include "mtl/backend.hpp"
 #include "mtl/h5.hpp"
+#include "mtl/lstm.hpp"
 #include "results_detail.hpp"
 
 namespace mtl {
@@ -99,22 +101,6 @@ H5Handle put_strings(hid_t file, const std::string& name, const std::vector<hsiz
   return put_dataset(file, name, t, dims, ptrs.data());
 }
 
-const char* isa_name(dnnl_cpu_isa_t isa) {
-  switch (isa) {
-    case dnnl_cpu_isa_sse41: return "sse41";
-    case dnnl_cpu_isa_avx: return "avx";
-    case dnnl_cpu_isa_avx2: return "avx2";
-    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
-    case dnnl_cpu_isa_avx512_mic: return "avx512_mic";
-    case dnnl_cpu_isa_avx512_mic_4ops: return "avx512_mic_4ops";
-    case dnnl_cpu_isa_avx512_core: return "avx512_core";
-    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
-    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
-    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
-    default: return "all";
-  }
-}
-
 std::string library_versions(std::string* hdf5, std::string* mpi) {
   unsigned maj = 0, min = 0, rel = 0;
   H5get_libversion(&maj, &min, &rel);
@@ -148,7 +134,13 @@ void root_attributes(hid_t file, const Plan& plan, const ResultsMeta& meta, cons
   attr_text(file, "program_version", MTL_VERSION);
   attr_text(file, "git_hash", MTL_GIT_HASH);
   attr_text(file, "onednn_version", onednn);
-  attr_text(file, "onednn_isa", isa_name(dnnl_get_effective_cpu_isa()));
+  // What computed the LSTM in this launch (backend.hpp); onednn_isa is oneDNN's
+  // ISA, which the onednn backend uses (the kernels backend does not).
+  const NumericPath path = numeric_path(cfg.train.backend);
+  attr_text(file, "numeric_path", path.text());
+  attr_text(file, "lstm_backend", path.backend == BackendKind::kernels ? "kernels" : "onednn");
+  attr_text(file, "lstm_isa", path.isa);
+  attr_text(file, "onednn_isa", onednn_isa_name());
   attr_text(file, "hdf5_version", hdf5);
   attr_text(file, "mpi_version", mpi);
   attr_i64(file, "ranks", meta.ranks);

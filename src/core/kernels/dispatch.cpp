@@ -25,6 +25,8 @@ const char* isa_name(Isa isa) {
   return "?";
 }
 
+const char* built_variants() { return MTL_X86_KERNELS ? "avx512 avx2 generic" : "generic"; }
+
 Isa detected_isa() {
 #if MTL_X86_KERNELS
   // x86-64-v4 and -v3 as GCC defines them (the -march of the two units); libgcc's

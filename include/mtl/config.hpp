@@ -15,7 +15,7 @@ enum class Variable { flow = 0, temp = 1 };
 enum class Scope { single_site, multi_site };
 enum class LossKind { rmse, nnse };
 enum class PredictionOutput { none, test, all };
-/// [train] backend: auto picks the kernels where a fast variant exists (backend.hpp).
+/// [train] backend (backend.hpp).
 enum class BackendChoice { automatic, kernels, onednn };
 
 constexpr int kNumVariables = 2;

@@ -31,13 +31,11 @@ std::unique_ptr<LstmBackend> make_backend(BackendKind kind, int n_in, int hidden
 }
 
 NumericPath numeric_path(BackendChoice choice) {
+  // auto = the kernels: measured 4-5x faster than oneDNN's LSTM with AVX-512 and
+  // with AVX2, and the generic variant as fast as oneDNN capped to AVX
+  // (docs/backends.md). oneDNN stays the reference and is one key away.
   if (choice == BackendChoice::onednn) return onednn_path();
-  if (choice == BackendChoice::kernels) return kernels_path();
-  // auto: the AVX kernels are 2-4x faster than the oneDNN path on the same ISA; on
-  // a CPU without AVX2 only the generic kernels remain, and oneDNN's own JIT code
-  // (SSE4.1) is faster than them (README "Performance").
-  const NumericPath k = kernels_path();
-  return k.isa == "generic" ? onednn_path() : k;
+  return kernels_path();
 }
 
 std::string numeric_paths_summary() {

@@ -28,7 +28,7 @@ lambdas = 1
 seeds = 0
 INI
 fail=0
-for pair in EPYC-Rome:avx2 Nehalem:generic; do
+for pair in EPYC-Rome:avx2 Nehalem:generic; do  # qemu CPU model : expected kernel variant
   cpu=${pair%%:*} want=${pair##*:}
   q="qemu-x86_64 -cpu $cpu"
   version=$($q "$MTL_MPI" --version 2> /dev/null) || { echo "FAIL: $cpu: mtl_mpi --version died"; fail=1; continue; }

@@ -43,6 +43,8 @@ class LstmBackend {
   virtual void forward(const float* params, const float* x, int n, float* pred) = 0;
   /// Backward of the last forward: dpred [T, n, 2] -> grads (flat layout, OVERWRITTEN).
   virtual void backward(const float* params, const float* dpred, float* grads) = 0;
+  /// Hidden states h [T, n, H] of the last training forward.
+  virtual const float* hidden() const = 0;
   /// Inference from zero state: x [steps, n, C] -> pred [steps, n, 2].
   virtual void predict(const float* params, const float* x, int steps, int n, float* pred) = 0;
 };

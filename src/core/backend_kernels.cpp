@@ -29,6 +29,7 @@ class KernelLstm final : public LstmBackend {
     v.grads = grads;
     var_.backward(v);
   }
+  const float* hidden() const override { return train_.h.data(); }  // tape h [T, n, H]
   void predict(const float* params, const float* x, int steps, int n, float* pred) override {
     kernels::View v = view(params, x, steps, n, false, infer_);
     v.pred = pred;

@@ -18,6 +18,7 @@ class OnednnLstm final : public LstmBackend {
   void backward(const float* params, const float* dpred, float* grads) override {
     last_->backward(params, dpred, grads);
   }
+  const float* hidden() const override { return last_->hidden_states(); }
   void predict(const float* params, const float* x, int steps, int n, float* pred) override {
     lstm_net({steps, n, c_, h_}, LstmMode::inference).forward(params, x, pred);
   }

@@ -15,7 +15,8 @@
 // - mini-batches of cfg.train.batch sequences in epoch_order(seed, epoch, N)
 //   order; the last partial batch is kept and gets its own cached primitive shape.
 // - early stopping (patience > 0): after each epoch the validation loss
-//   (masked_loss on data.eval[val]) is recorded; the best weights (lowest val
+//   (batch_loss on data.eval[val]: its primary term, or the total with
+//   [train] early_stop_on = total) is recorded; the best weights (lowest val
 //   loss; ties keep the earlier epoch) are restored at the end; training stops
 //   after `patience` epochs without a strict improvement.
 // - a non-finite loss or gradient stops the run: status failed, failed_epoch = K
@@ -59,6 +60,7 @@ struct Trainer {
   ParamLayout layout;
   std::vector<float> params, grads, m, v;  // flat, layout.total each
   std::vector<float> xb, yb, pred, dpred;  // batch buffers
+  std::vector<float> daux;                 // [T, n] unscaled dL_a/dpred
   int64_t step = 0;                        // Adam updates done
 
   Trainer(const RunSpec& r, const SiteData& d, const Config& c, LstmBackend& b)
@@ -72,23 +74,47 @@ struct Trainer {
   /// One forward/backward/Adam step on [T, n, .] batch data. Returns the loss
   /// before the update; sets `bad` to "loss"/"gradient" when non-finite.
   LossValue batch_step(const float* x, const float* y, int n, const char*& bad) {
-    const std::size_t points = static_cast<std::size_t>(data.train.seq_len) * n;
+    const int T = data.train.seq_len;
+    const std::size_t points = static_cast<std::size_t>(T) * n;
     pred.resize(points * kOut);
     dpred.resize(points * kOut);
+    const bool unscaled = cfg.train.auxiliary_head == AuxHead::unscaled && data.has_auxiliary;
+    daux.resize(unscaled ? points : 0);
     lstm.forward(params.data(), x, n, pred.data());
-    const LossValue loss =
-        masked_loss(pred.data(), y, points, run.lambda, cfg.model.loss, dpred.data());
+    const LossValue loss = batch_loss(pred.data(), y, T, n, run.lambda, cfg.model.loss,
+                                      dpred.data(), unscaled ? daux.data() : nullptr);
     if (!std::isfinite(loss.total)) {
       bad = "loss";
       return loss;
     }
     lstm.backward(params.data(), dpred.data(), grads.data());
+    if (unscaled) auxiliary_head_gradient(n);
     if (!all_finite(grads)) {
       bad = "gradient";
       return loss;
     }
     adam_step(params.data(), grads.data(), m.data(), v.data(), layout.total, ++step, cfg.train);
     return loss;
+  }
+
+  /// The paper-era rule (science.md): the auxiliary head's gradient is dL_a, not
+  /// lambda dL_a (the trunk keeps lambda dL_a), so the head trains at lambda = 0.
+  /// head_w[:, 1] = sum_{t,n} h[t,n,:] daux[t,n], head_b[1] = sum daux: replaces
+  /// the backend's lambda-scaled values. Fixed order (t, then n, ascending).
+  void auxiliary_head_gradient(int n) {
+    const int H = layout.hidden;
+    const float* h = lstm.hidden();
+    float* gw = grads.data() + layout.head_w;
+    for (int k = 0; k < H; ++k) gw[k * 2 + 1] = 0.0f;
+    float gb = 0.0f;
+    const std::size_t points = static_cast<std::size_t>(data.train.seq_len) * n;
+    for (std::size_t i = 0; i < points; ++i) {
+      const float d = daux[i];
+      if (d == 0.0f) continue;  // unobserved (or exactly fitted) points add nothing
+      for (int k = 0; k < H; ++k) gw[k * 2 + 1] = std::fma(h[i * H + k], d, gw[k * 2 + 1]);
+      gb += d;
+    }
+    grads[layout.head_b + 1] = gb;
   }
 
   /// One epoch; the loss is the sequence-weighted mean over its batches.
@@ -106,11 +132,13 @@ struct Trainer {
     return out;
   }
 
+  /// Validation loss for early stopping: the primary term (default) or the total.
   double val_loss() {
     const SequenceSet& s = data.eval[static_cast<int>(Part::val)];
     const std::vector<float> p = predict(s);
-    const std::size_t points = static_cast<std::size_t>(s.seq_len) * s.n_seq;
-    return masked_loss(p.data(), s.y.data(), points, run.lambda, cfg.model.loss, nullptr).total;
+    const LossValue l =
+        batch_loss(p.data(), s.y.data(), s.seq_len, s.n_seq, run.lambda, cfg.model.loss, nullptr);
+    return cfg.train.early_stop_on == StopOn::primary ? l.primary : l.total;
   }
 
   void train(RunResult& r);

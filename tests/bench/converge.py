@@ -11,6 +11,8 @@ FLOPs are proportional to, independent of machine load) relative to the paper's
 50 x 25, and the measured training seconds per run (wall, so load-dependent). Not a test: a documented benchmark (docs/science.md).
 
   /usr/bin/python3 tests/bench/converge.py jobs/demo.ini --seeds 0-2 [--ranks 2]
+  /usr/bin/python3 tests/bench/converge.py jobs/camels_flow.ini --seeds 0-4 \
+      --train-days 3653 --set data.sites=01022500
 """
 import argparse
 import os
@@ -41,7 +43,7 @@ def run_profile(args, name, overrides, work):
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
     cmd = [args.mpiexec, "--oversubscribe", "-n", str(args.ranks), args.mtl_mpi, args.config,
            "--experiment.output", out, "--grid.lambdas", "0", "--grid.seeds", args.seeds,
-           "--output.loss_curves", "false", "--output.predictions", "none"] + overrides
+           "--output.loss_curves", "false", "--output.predictions", "none"] + args.overrides + overrides
     r = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"converge.py: profile {name} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
@@ -67,9 +69,12 @@ def main():
     ap.add_argument("--mpiexec", default="mpiexec")
     ap.add_argument("--only", default="", help="comma-separated profile names")
     ap.add_argument("--train-days", type=int, default=9131, help="days of [data] train (cost)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="an override for every profile, e.g. --set data.sites=01022500")
     ap.add_argument("--profile", action="append", default=[],
                     help="NAME=--key,value,--key,value (added to the list)")
     args = ap.parse_args()
+    args.overrides = [w for kv in args.set for w in ("--" + kv.split("=", 1)[0], kv.split("=", 1)[1])]
     profiles = dict(PROFILES)
     for p in args.profile:
         name, rest = p.split("=", 1)

@@ -61,6 +61,7 @@ struct Trainer {
   std::vector<float> params, grads, m, v;  // flat, layout.total each
   std::vector<float> xb, yb, pred, dpred;  // batch buffers
   std::vector<float> daux;                 // [T, n] unscaled dL_a/dpred
+  std::vector<float> acc;                  // [H] auxiliary head gradient
   int64_t step = 0;                        // Adam updates done
 
   Trainer(const RunSpec& r, const SiteData& d, const Config& c, LstmBackend& b)
@@ -104,16 +105,18 @@ struct Trainer {
   void auxiliary_head_gradient(int n) {
     const int H = layout.hidden;
     const float* h = lstm.hidden();
-    float* gw = grads.data() + layout.head_w;
-    for (int k = 0; k < H; ++k) gw[k * 2 + 1] = 0.0f;
+    acc.assign(static_cast<std::size_t>(H), 0.0f);  // contiguous: the k loop vectorises
     float gb = 0.0f;
     const std::size_t points = static_cast<std::size_t>(data.train.seq_len) * n;
     for (std::size_t i = 0; i < points; ++i) {
       const float d = daux[i];
       if (d == 0.0f) continue;  // unobserved (or exactly fitted) points add nothing
-      for (int k = 0; k < H; ++k) gw[k * 2 + 1] = std::fma(h[i * H + k], d, gw[k * 2 + 1]);
+      const float* hi = h + i * H;
+      for (int k = 0; k < H; ++k) acc[k] += hi[k] * d;
       gb += d;
     }
+    float* gw = grads.data() + layout.head_w;
+    for (int k = 0; k < H; ++k) gw[k * 2 + 1] = acc[k];
     grads[layout.head_b + 1] = gb;
   }
 

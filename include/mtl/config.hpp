@@ -15,12 +15,19 @@ enum class Variable { flow = 0, temp = 1 };
 enum class Scope { single_site, multi_site };
 enum class LossKind { rmse, nnse };
 enum class PredictionOutput { none, test, all };
+/// [output] weights: none, or the final parameters of every run (the ones its
+/// metrics were computed with) in the results file.
+enum class WeightsOutput { none, final };
 
 constexpr int kNumVariables = 2;
 const char* to_string(Variable v);
+/// UDUNITS-2 units of a target in the input data set and the results file:
+/// flow "m3 s-1", temp "degC".
+const char* units_of(Variable v);
 const char* to_string(Scope s);
 const char* to_string(LossKind k);
 const char* to_string(PredictionOutput p);
+const char* to_string(WeightsOutput w);
 
 /// Inclusive range of days since 1970-01-01.
 struct DateRange {
@@ -82,6 +89,7 @@ struct GridConfig {
 struct OutputConfig {
   bool loss_curves = false;
   PredictionOutput predictions = PredictionOutput::none;
+  WeightsOutput weights = WeightsOutput::none;
 };
 
 struct Config {

@@ -56,6 +56,7 @@ const KeySpec kKeys[] = {
     {"grid.seeds", "", true},
     {"output.loss_curves", "false", false},
     {"output.predictions", "none", false},
+    {"output.weights", "none", false},
 };
 
 /// A raw value and where it came from, for error messages.
@@ -288,11 +289,13 @@ std::string format_number(double v) {
 }  // namespace
 
 const char* to_string(Variable v) { return v == Variable::flow ? "flow" : "temp"; }
+const char* units_of(Variable v) { return v == Variable::flow ? "m3 s-1" : "degC"; }
 const char* to_string(Scope s) { return s == Scope::single_site ? "single_site" : "multi_site"; }
 const char* to_string(LossKind k) { return k == LossKind::rmse ? "rmse" : "nnse"; }
 const char* to_string(PredictionOutput p) {
   return p == PredictionOutput::none ? "none" : p == PredictionOutput::test ? "test" : "all";
 }
+const char* to_string(WeightsOutput w) { return w == WeightsOutput::final ? "final" : "none"; }
 
 std::vector<int> parse_seed_list(const std::string& text) {
   std::vector<int> seeds;
@@ -338,6 +341,8 @@ Config parse_config_text(const std::string& ini_text, const std::string& source,
   cfg.output.predictions = r.choice<PredictionOutput>(
       "output.predictions",
       {{"none", PredictionOutput::none}, {"test", PredictionOutput::test}, {"all", PredictionOutput::all}});
+  cfg.output.weights = r.choice<WeightsOutput>(
+      "output.weights", {{"none", WeightsOutput::none}, {"final", WeightsOutput::final}});
   cfg.source = source;
   cfg.ini_text = ini_text;
   cfg.overrides = overrides;
@@ -388,6 +393,7 @@ std::string effective_ini(const Config& c) {
       {"grid.seeds", join_words(seeds)},
       {"output.loss_curves", c.output.loss_curves ? "true" : "false"},
       {"output.predictions", to_string(c.output.predictions)},
+      {"output.weights", to_string(c.output.weights)},
   };
   std::string out, section;
   for (const KeySpec& k : kKeys) {

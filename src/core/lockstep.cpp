@@ -199,6 +199,8 @@ void train_chunk(const RunSpec* first, std::size_t count, const SiteData& data, 
       }
     }
     if (r.status != RunStatus::failed) r.status = RunStatus::done;
+    if (r.status == RunStatus::done && cfg.output.weights == WeightsOutput::final)
+      r.final_params = m.params;
     if (final_params) final_params->push_back(m.params);
     out.push_back(std::move(r));
   }

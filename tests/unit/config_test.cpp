@@ -67,7 +67,17 @@ TEST(Config, ParsesAllSectionsAndDefaults) {
   EXPECT_EQ(c.grid.lambdas, (std::vector<double>{0, 1, 5}));
   EXPECT_EQ(c.grid.seeds, (std::vector<int>{0, 1, 2, 7}));
   EXPECT_EQ(c.output.predictions, mtl::PredictionOutput::none);
+  EXPECT_EQ(c.output.weights, mtl::WeightsOutput::none);
   EXPECT_EQ(c.ini_text, kIni);
+}
+
+TEST(Config, WeightsFinalOrNone) {
+  EXPECT_EQ(mtl::parse_config_text(kIni, "test.ini", {"output.weights=final"}).output.weights,
+            mtl::WeightsOutput::final);
+  EXPECT_NE(error_of(std::string(kIni) + "[output]\nweights = best\n")
+                .find("[output] weights = 'best': must be one of none | final"),
+            std::string::npos)
+      << error_of(std::string(kIni) + "[output]\nweights = best\n");
 }
 
 TEST(Config, CommandLineOverridesWin) {

@@ -1,0 +1,19 @@
+#pragma once
+// What every program answers to --version, in one place: the program's version
+// and git hash, then one line per numeric backend this build can use on this
+// CPU. A new backend adds its line in version_report (src/core/version.cpp).
+#include <string>
+
+namespace mtl {
+
+/// "PROGRAM VERSION (git HASH)\n" followed by one "backend NAME: ..." line per backend.
+std::string version_report(const std::string& program);
+
+/// oneDNN's library version, e.g. "2.7.3 (hash 7710ed0...)".
+std::string onednn_version();
+
+/// The instruction set oneDNN dispatches to on this CPU (ONEDNN_MAX_CPU_ISA caps it),
+/// e.g. "avx512_core_bf16".
+std::string onednn_isa();
+
+}  // namespace mtl

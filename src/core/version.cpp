@@ -1,0 +1,41 @@
+// --version text and the oneDNN facts that the results file records too.
+#include "mtl/version.hpp"
+
+#include <oneapi/dnnl/dnnl.h>
+
+namespace mtl {
+namespace {
+
+const char* isa_name(dnnl_cpu_isa_t isa) {
+  switch (isa) {
+    case dnnl_cpu_isa_sse41: return "sse41";
+    case dnnl_cpu_isa_avx: return "avx";
+    case dnnl_cpu_isa_avx2: return "avx2";
+    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+    case dnnl_cpu_isa_avx512_mic: return "avx512_mic";
+    case dnnl_cpu_isa_avx512_mic_4ops: return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx512_core: return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+    default: return "all";
+  }
+}
+
+}  // namespace
+
+std::string onednn_version() {
+  const dnnl_version_t* v = dnnl_version();
+  return std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+         std::to_string(v->patch) + " (" + v->hash + ")";
+}
+
+std::string onednn_isa() { return isa_name(dnnl_get_effective_cpu_isa()); }
+
+std::string version_report(const std::string& program) {
+  std::string s = program + " " + MTL_VERSION + " (git " + MTL_GIT_HASH + ")\n";
+  s += "backend onednn: oneDNN " + onednn_version() + ", ISA " + onednn_isa() + "\n";
+  return s;
+}
+
+}  // namespace mtl

@@ -9,6 +9,10 @@ namespace mtl {
 /// "PROGRAM VERSION (git HASH)\n" followed by one "backend NAME: ..." line per backend.
 std::string version_report(const std::string& program);
 
+/// This build's version (CMake project version) and git commit (short hash, or "unknown").
+std::string program_version();
+std::string git_hash();
+
 /// oneDNN's library version, e.g. "2.7.3 (hash 7710ed0...)".
 std::string onednn_version();
 

@@ -24,6 +24,11 @@ const char* isa_name(dnnl_cpu_isa_t isa) {
 
 }  // namespace
 
+// MTL_VERSION and MTL_GIT_HASH are defined for this file only (src/CMakeLists.txt),
+// so a new commit recompiles one file, not the whole library.
+std::string program_version() { return MTL_VERSION; }
+std::string git_hash() { return MTL_GIT_HASH; }
+
 std::string onednn_version() {
   const dnnl_version_t* v = dnnl_version();
   return std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
@@ -33,7 +38,7 @@ std::string onednn_version() {
 std::string onednn_isa() { return isa_name(dnnl_get_effective_cpu_isa()); }
 
 std::string version_report(const std::string& program) {
-  std::string s = program + " " + MTL_VERSION + " (git " + MTL_GIT_HASH + ")\n";
+  std::string s = program + " " + program_version() + " (git " + git_hash() + ")\n";
   s += "backend onednn: oneDNN " + onednn_version() + ", ISA " + onednn_isa() + "\n";
   return s;
 }

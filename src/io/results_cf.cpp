@@ -82,7 +82,7 @@ void root_attributes(hid_t file, const Plan& plan, const ResultsMeta& meta, cons
   const Config& cfg = plan.cfg;
   std::string hdf5, mpi;
   library_versions(&hdf5, &mpi);
-  const std::string program = std::string("mtl_mpi ") + MTL_VERSION + " (git " + MTL_GIT_HASH + ")";
+  const std::string program = "mtl_mpi " + program_version() + " (git " + git_hash() + ")";
   // CF-1.8 section 2.6.2 description attributes.
   attr_text(file, "Conventions", "CF-1.8");
   attr_text(file, "title", "mtl_mpi results of experiment " + cfg.experiment.name);
@@ -98,8 +98,8 @@ void root_attributes(hid_t file, const Plan& plan, const ResultsMeta& meta, cons
   attr_text(file, "auxiliary",
             cfg.experiment.has_auxiliary ? to_string(cfg.experiment.auxiliary) : "none");
   attr_text(file, "scope", to_string(cfg.experiment.scope));
-  attr_text(file, "program_version", MTL_VERSION);
-  attr_text(file, "git_hash", MTL_GIT_HASH);
+  attr_text(file, "program_version", program_version());
+  attr_text(file, "git_hash", git_hash());
   attr_text(file, "onednn_version", onednn_version());
   attr_text(file, "onednn_isa", onednn_isa());
   attr_text(file, "hdf5_version", hdf5);

@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -41,7 +42,16 @@ struct DatasetSpec {
   std::string source = "";           // the RunResult field / metric it holds ("" = name)
   int target = -1;                   // Variable of a per-target dataset; -1: all on `variable`
   int part = -1;                     // Part of a prediction dataset
+  double MetricSet::*metric = nullptr;  // the MetricSet field of a metric dataset
 };
+
+/// Fill values: NaN for floating point; integers' sentinels (no _FillValue attribute).
+inline const double kFillF64 = std::numeric_limits<double>::quiet_NaN();
+inline const float kFillF32 = std::numeric_limits<float>::quiet_NaN();
+inline const int64_t kFillI64 = -1;
+inline const int32_t kFillI32 = -1;
+inline const int32_t kZeroI32 = 0;
+inline const int8_t kFillI8 = 0;
 
 std::vector<DatasetSpec> dataset_specs(const Plan& plan);
 int64_t dim_size(const ResultsShape& shape, const std::string& dim);

@@ -1,26 +1,16 @@
-// The results file's table of per-row datasets (README "The results file"), with
-// their CF attributes, and how one row of each is filled from a RunResult.
+// The results file's table of per-row datasets (README "The results file") with
+// their CF attributes; how one row of each is filled: results_rows.cpp.
 //
 // Units: one UDUNITS-2 string per dataset. Dimensionless scores (NSE, KGE, the
 // RMSE of logarithms) keep the `variable` axis; quantities in the target's own
 // units (RMSE, bias, predictions) are one dataset per target, e.g. rmse_flow
 // [m3 s-1] and rmse_temp [K]: a temperature *difference* is given in K, as CF
 // recommends, since degC is an offset unit.
-#include <cmath>
-#include <limits>
-
 #include "mtl/errors.hpp"
 #include "results_detail.hpp"
 
 namespace mtl {
 namespace {
-
-const double kFillF64 = std::numeric_limits<double>::quiet_NaN();
-const float kFillF32 = std::numeric_limits<float>::quiet_NaN();
-const int64_t kFillI64 = -1;
-const int32_t kFillI32 = -1;
-const int32_t kZeroI32 = 0;
-const int8_t kFillI8 = 0;
 
 // MetricSet fields in results-file order (README "The results file"), n_obs separate.
 struct MetricField {
@@ -43,43 +33,7 @@ const MetricField kMetrics[] = {
 };
 
 const Variable kTargets[] = {Variable::flow, Variable::temp};
-
-
 const std::vector<std::string> kRun{"site", "lambda", "seed"};
-
-bool is_done(const RowView& r) { return r.result && r.result->status == RunStatus::done; }
-
-/// Loss curve `which` (0 total, 1 primary, 2 auxiliary), NaN after epochs_run.
-RowWriter loss_writer(int which, int64_t epochs) {
-  return [which, epochs](const RowView& r, char* out) {
-    const std::vector<float>* v = nullptr;
-    if (r.result) {
-      v = which == 0 ? &r.result->loss_total
-                     : which == 1 ? &r.result->loss_primary : &r.result->loss_auxiliary;
-    }
-    for (int64_t e = 0; e < epochs; ++e) {
-      const bool have = v && e < static_cast<int64_t>(v->size());
-      put<float>(out, e, have ? (*v)[e] : kFillF32);
-    }
-  };
-}
-
-/// Un-scaled predictions of target v in partition p, on the time axis starting at `first`.
-RowWriter prediction_writer(Part p, int v, int32_t first, int64_t days) {
-  return [p, v, first, days](const RowView& r, char* out) {
-    for (int64_t i = 0; i < days; ++i) put<float>(out, i, kFillF32);
-    if (!r.result) return;
-    for (const Prediction& pr : r.result->predictions) {
-      if (pr.part != p || pr.site_index != r.site_index) continue;
-      for (std::size_t k = 0; k < pr.day.size(); ++k) {
-        const int64_t t = static_cast<int64_t>(pr.day[k]) - first;
-        if (pr.day[k] < 0 || t < 0 || t >= days) continue;  // padding / outside the period
-        put<float>(out, t, pr.value[k * kNumVariables + v]);
-      }
-    }
-  };
-}
-
 void add_run_specs(std::vector<DatasetSpec>& v) {
   v.push_back({"status", H5T_NATIVE_INT8, &kFillI8, kRun, "", "run status"});
   v.push_back({"train_seconds", H5T_NATIVE_DOUBLE, &kFillF64, kRun, "s", "training wall time"});
@@ -96,13 +50,16 @@ void add_metric_specs(std::vector<DatasetSpec>& v) {
   const auto part = run_dims({"partition"});
   for (const auto& m : kMetrics) {
     if (!m.in_target_units) {
-      v.push_back({m.name, H5T_NATIVE_DOUBLE, &kFillF64, cell, "1", m.long_name});
+      DatasetSpec d{m.name, H5T_NATIVE_DOUBLE, &kFillF64, cell, "1", m.long_name};
+      d.metric = m.member;
+      v.push_back(d);
       continue;
     }
     for (Variable t : kTargets) {
       DatasetSpec s{std::string(m.name) + "_" + to_string(t), H5T_NATIVE_DOUBLE, &kFillF64, part,
                     difference_units(units_of(t)), std::string(m.long_name) + " of " + to_string(t)};
       s.source = m.name;
+      s.metric = m.member;
       s.target = static_cast<int>(t);
       v.push_back(s);
     }
@@ -182,88 +139,6 @@ int64_t dim_size(const ResultsShape& s, const std::string& dim) {
   if (dim == "driver") return s.n_in;
   if (dim == "output") return 2;
   throw ResultsError("results layout: unknown dimension " + dim);
-}
-
-namespace {
-
-/// Per-run scalars; empty when `n` is not one of them.
-RowWriter run_writer(const std::string& n) {
-  if (n == "status") {
-    return [](const RowView& r, char* o) {
-      put<int8_t>(o, 0, static_cast<int8_t>(r.result ? r.result->status : RunStatus::pending));
-    };
-  }
-  if (n == "train_seconds") {
-    return [](const RowView& r, char* o) { put(o, 0, r.result ? r.result->train_seconds : kFillF64); };
-  }
-  if (n == "final_loss") {
-    return [](const RowView& r, char* o) { put(o, 0, is_done(r) ? r.result->final_loss : kFillF64); };
-  }
-  if (n == "epochs_run") {
-    return [](const RowView& r, char* o) { put<int32_t>(o, 0, r.result ? r.result->epochs_run : 0); };
-  }
-  if (n == "mpi_rank") {
-    return [](const RowView& r, char* o) { put<int32_t>(o, 0, r.result ? r.rank : -1); };
-  }
-  return {};
-}
-
-/// Metrics [partition][variable], or [partition] of one target; monthly with [month] last.
-RowWriter metric_writer(const DatasetSpec& spec) {
-  const std::string& n = spec.source.empty() ? spec.name : spec.source;
-  const int target = spec.target;
-  const int v0 = target < 0 ? 0 : target, nv = target < 0 ? kNumVariables : 1;
-  for (const auto& m : kMetrics) {
-    if (n != m.name) continue;
-    const auto member = m.member;
-    return [member, v0, nv](const RowView& r, char* o) {
-      for (int p = 0; p < kNumParts; ++p)
-        for (int v = 0; v < nv; ++v)
-          put(o, p * nv + v, r.metrics ? r.metrics->m[p][v0 + v].*member : kFillF64);
-    };
-  }
-  if (n == "n_obs") {
-    return [](const RowView& r, char* o) {
-      for (int p = 0; p < kNumParts; ++p)
-        for (int v = 0; v < kNumVariables; ++v)
-          put<int64_t>(o, p * kNumVariables + v, r.metrics ? r.metrics->m[p][v].n_obs : kFillI64);
-    };
-  }
-  if (n == "nse_month" || n == "rmse_month") {
-    const bool nse = n == "nse_month";
-    return [nse, v0, nv](const RowView& r, char* o) {
-      for (int p = 0; p < kNumParts; ++p)
-        for (int v = 0; v < nv; ++v)
-          for (int k = 0; k < 12; ++k) {
-            float x = kFillF32;
-            if (r.metrics) {
-              const auto& mm = r.metrics->monthly[p][v0 + v];
-              x = static_cast<float>(nse ? mm.nse[k] : mm.rmse[k]);
-            }
-            put<float>(o, (p * nv + v) * 12 + k, x);
-          }
-    };
-  }
-  return {};
-}
-
-}  // namespace
-
-RowWriter row_writer(const DatasetSpec& spec, const Plan& plan) {
-  const std::string& n = spec.name;
-  if (RowWriter w = run_writer(n)) return w;
-  if (RowWriter w = metric_writer(spec)) return w;
-  if (RowWriter w = weight_writer(spec, plan)) return w;
-  const ResultsShape s = results_shape(plan);
-  if (n == "loss_total") return loss_writer(0, s.epochs);
-  if (n == "loss_primary") return loss_writer(1, s.epochs);
-  if (n == "loss_auxiliary") return loss_writer(2, s.epochs);
-  if (spec.source == "prediction") {
-    const DateRange ranges[] = {plan.cfg.data.train, plan.cfg.data.val, plan.cfg.data.test};
-    return prediction_writer(static_cast<Part>(spec.part), spec.target, ranges[spec.part].first,
-                             s.pred_days[spec.part]);
-  }
-  throw ResultsError("results layout: no writer for " + n);
 }
 
 }  // namespace mtl

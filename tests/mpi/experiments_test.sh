@@ -19,7 +19,8 @@ expect_size jobs/exp4.ini 270
 expect_size jobs/demo.ini 900
 # Each job script's header states its INI's grid size (e.g. "... = 900 runs").
 for slurm in jobs/*.slurm; do
-  ini=$(sed -n 's/.*MTL_INI:-\(jobs\/[a-z0-9_]*\.ini\).*/\1/p' "$slurm")
+  ini=jobs/$(basename "$slurm" .slurm).ini
+  grep -qF "\${MTL_INI:-\$jobs/$(basename "$ini")}" "$slurm" || fail "$slurm does not run $ini"
   said=$(sed -n '2s/.*[ (]\([0-9,]*\) runs.*/\1/p' "$slurm")
   got=$("$MTL_MPI" "$ini" --data.file "$WORK/synth101.nc" --dry-run | sed -n 's/^grid: .* = \([0-9,]*\) runs.*/\1/p')
   [ -n "$said" ] && [ "$said" = "$got" ] || fail "$slurm says '$said' runs, $ini has $got"

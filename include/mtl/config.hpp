@@ -22,15 +22,22 @@ enum class StopOn { primary, total };
 /// [train] auxiliary_head: the auxiliary head's gradient is dL_a (unscaled, the
 /// paper-era code: it trains even at lambda = 0) or lambda dL_a (plain L_p + lambda L_a).
 enum class AuxHead { unscaled, scaled };
+/// [output] weights: none, or the final parameters of every run (the ones its
+/// metrics were computed with) in the results file.
+enum class WeightsOutput { none, final };
 
 constexpr int kNumVariables = 2;
 const char* to_string(Variable v);
+/// UDUNITS-2 units of a target in the input data set and the results file:
+/// flow "m3 s-1", temp "degC".
+const char* units_of(Variable v);
 const char* to_string(Scope s);
 const char* to_string(LossKind k);
 const char* to_string(PredictionOutput p);
 const char* to_string(BackendChoice b);
 const char* to_string(StopOn s);
 const char* to_string(AuxHead a);
+const char* to_string(WeightsOutput w);
 
 /// Inclusive range of days since 1970-01-01.
 struct DateRange {
@@ -100,6 +107,7 @@ struct GridConfig {
 struct OutputConfig {
   bool loss_curves = false;
   PredictionOutput predictions = PredictionOutput::none;
+  WeightsOutput weights = WeightsOutput::none;
 };
 
 struct Config {

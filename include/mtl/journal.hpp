@@ -7,7 +7,8 @@
 //   header : "MTLJRNL1" | u64 config fingerprint | u32 rank | u32 ranks
 //   records: u32 kRecordMagic | u32 payload bytes | payload | u64 FNV-1a(payload)
 // The payload starts with i64 run_id, i32 rank, i8 status (the progress
-// thread reads just these) and continues with the whole RunResult.
+// thread reads just these) and continues with the whole RunResult; it ends
+// with the final weights and, when there are any, their scaling.
 // A torn last record (short, or checksum mismatch) ends the file's valid part.
 #include <cstdint>
 #include <map>
@@ -23,6 +24,7 @@ namespace mtl {
 struct JournalEntry {
   RunResult result;
   int rank = -1;
+  Scaling scaling;  // with result.final_params: the z-scores those weights expect
 };
 
 /// 64-bit FNV-1a hash (Fowler, Noll, Vo), used for checksums and fingerprints.

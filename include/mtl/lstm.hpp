@@ -13,7 +13,6 @@
 // thousands of runs a rank trains reuse the same primitives.
 #include <cstddef>
 #include <memory>
-#include <string>
 
 #include "mtl/params.hpp"
 
@@ -75,11 +74,6 @@ std::size_t lstm_cache_size();
 /// Works through the OpenMP runtime oneDNN is linked with; returns false when no
 /// OpenMP runtime is loaded (then OMP_NUM_THREADS decides).
 bool set_compute_threads(int threads);
-
-/// oneDNN's effective CPU ISA in this process (honours ONEDNN_MAX_CPU_ISA),
-/// e.g. "avx512_core", and its version, e.g. "oneDNN 2.6.3".
-const char* onednn_isa_name();
-std::string onednn_version();
 
 /// FLOPs of the LSTM GEMMs of one training step (forward + backward), counting a
 /// multiply-add as 2: forward 2*T*N*4H*(C+H); backward ~2x forward (data and

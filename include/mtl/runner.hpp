@@ -18,6 +18,8 @@ struct Plan {
   Grid grid;                      // sites in data-file order, runs site-major
   std::vector<double> costs;      // per run (grid.runs order)
   std::vector<RunRange> blocks;   // one per rank
+  // Model inputs in order and their units (the saved weights' driver axis).
+  std::vector<std::string> drivers, driver_units;
 };
 
 struct RunOptions {

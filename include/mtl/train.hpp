@@ -44,6 +44,7 @@ struct RunResult {
   std::vector<float> val_loss;   // [epochs_run] (empty unless early stopping is on)
   std::vector<SiteMetrics> sites;
   std::vector<Prediction> predictions;  // only those requested by [output] predictions
+  std::vector<float> final_params;      // [output] weights = final, done runs only (params.hpp layout)
 };
 
 /// Optional details of a single run, for --trace.

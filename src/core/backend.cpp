@@ -2,7 +2,7 @@
 #include "mtl/backend.hpp"
 
 #include "mtl/kernels.hpp"
-#include "mtl/lstm.hpp"
+#include "mtl/version.hpp"
 
 namespace mtl {
 
@@ -18,7 +18,7 @@ NumericPath kernels_path() {
   return {BackendKind::kernels, kernels::isa_name(v.isa), std::to_string(v.lanes) + " lanes"};
 }
 
-NumericPath onednn_path() { return {BackendKind::onednn, onednn_isa_name(), onednn_version()}; }
+NumericPath onednn_path() { return {BackendKind::onednn, onednn_isa(), "oneDNN " + onednn_version()}; }
 
 }  // namespace
 
@@ -39,10 +39,11 @@ NumericPath numeric_path(BackendChoice choice) {
 }
 
 std::string numeric_paths_summary() {
-  return "kernels: " + kernels_path().isa + " (built: " + kernels::built_variants() +
+  return "backend kernels: " + kernels_path().isa + " (built: " + kernels::built_variants() +
          "; this CPU: up to " + kernels::isa_name(kernels::detected_isa()) +
-         "; cap: MTL_MAX_ISA)\nonednn: " + onednn_isa_name() + " (" + onednn_version() +
-         "; cap: ONEDNN_MAX_CPU_ISA)\nbackend = auto: " + numeric_path(BackendChoice::automatic).text();
+         "; cap: MTL_MAX_ISA)\nbackend onednn: " + onednn_isa() + " (oneDNN " + onednn_version() + " " +
+         onednn_hash() + "; cap: ONEDNN_MAX_CPU_ISA)\nbackend = auto: " +
+         numeric_path(BackendChoice::automatic).text();
 }
 
 }  // namespace mtl

@@ -57,10 +57,6 @@ std::string cli_usage() {
   return s.str();
 }
 
-std::string version_text() {
-  return std::string("mtl_mpi ") + MTL_VERSION + " (git " + MTL_GIT_HASH + ")";
-}
-
 CliOptions parse_cli(int argc, const char* const* argv) {
   po::options_description all;
   all.add(general_options()).add(key_options());

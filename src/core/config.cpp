@@ -60,6 +60,7 @@ const KeySpec kKeys[] = {
     {"grid.seeds", "", true},
     {"output.loss_curves", "false", false},
     {"output.predictions", "none", false},
+    {"output.weights", "none", false},
 };
 
 /// A raw value and where it came from, for error messages.
@@ -304,6 +305,7 @@ std::string format_number(double v) {
 }  // namespace
 
 const char* to_string(Variable v) { return v == Variable::flow ? "flow" : "temp"; }
+const char* units_of(Variable v) { return v == Variable::flow ? "m3 s-1" : "degC"; }
 const char* to_string(Scope s) { return s == Scope::single_site ? "single_site" : "multi_site"; }
 const char* to_string(LossKind k) {
   return k == LossKind::rmse ? "rmse" : k == LossKind::nnse ? "nnse" : "nnse_samplewise";
@@ -316,6 +318,7 @@ const char* to_string(AuxHead a) { return a == AuxHead::unscaled ? "unscaled" : 
 const char* to_string(PredictionOutput p) {
   return p == PredictionOutput::none ? "none" : p == PredictionOutput::test ? "test" : "all";
 }
+const char* to_string(WeightsOutput w) { return w == WeightsOutput::final ? "final" : "none"; }
 
 std::vector<int> parse_seed_list(const std::string& text) {
   std::vector<int> seeds;
@@ -361,6 +364,8 @@ Config parse_config_text(const std::string& ini_text, const std::string& source,
   cfg.output.predictions = r.choice<PredictionOutput>(
       "output.predictions",
       {{"none", PredictionOutput::none}, {"test", PredictionOutput::test}, {"all", PredictionOutput::all}});
+  cfg.output.weights = r.choice<WeightsOutput>(
+      "output.weights", {{"none", WeightsOutput::none}, {"final", WeightsOutput::final}});
   cfg.source = source;
   cfg.ini_text = ini_text;
   cfg.overrides = overrides;
@@ -415,6 +420,7 @@ std::string effective_ini(const Config& c) {
       {"grid.seeds", join_words(seeds)},
       {"output.loss_curves", c.output.loss_curves ? "true" : "false"},
       {"output.predictions", to_string(c.output.predictions)},
+      {"output.weights", to_string(c.output.weights)},
   };
   std::string out, section;
   for (const KeySpec& k : kKeys) {

@@ -208,6 +208,7 @@ RunResult train_one(const RunSpec& run, const SiteData& data, const Config& cfg,
       for (auto& p : trace->predictions) p.site_index = run.site_index;
   }
   r.status = RunStatus::done;
+  if (cfg.output.weights == WeightsOutput::final) r.final_params = t.params;
   return r;
 }
 

@@ -20,6 +20,7 @@
 #include "mtl/plan.hpp"
 #include "mtl/runner.hpp"
 #include "mtl/single_run.hpp"
+#include "mtl/version.hpp"
 
 namespace mtl {
 namespace {
@@ -59,6 +60,13 @@ void bcast_string(std::string& s, MPI_Comm comm) {
   if (n > 0) MPI_Bcast(s.data(), static_cast<int>(n), MPI_CHAR, 0, comm);
 }
 
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
 int run_serial(const CliOptions& opts) {
   const Config cfg = parse_config_text(read_text_file(opts.config_path), opts.config_path, opts.overrides);
   const DataCheck check = check_data(cfg);
@@ -95,12 +103,15 @@ std::string same_numerics_everywhere(const Config& cfg, const std::string& rank0
 /// so a bad input ends every rank with the same exit code before any collective I/O.
 int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
   MpiSession mpi(argc, argv);
-  std::string ini, error, sites, numerics;
+  std::string ini, error, sites, drivers, numerics;
   if (mpi.rank() == 0) {
     try {
       ini = read_text_file(opts.config_path);
       const Config cfg = parse_config_text(ini, opts.config_path, opts.overrides);
-      for (const std::string& id : check_data(cfg).sites) sites += id + "\n";
+      const DataCheck check = check_data(cfg);
+      for (const std::string& id : check.sites) sites += id + "\n";
+      for (std::size_t k = 0; k < check.drivers.size(); ++k)
+        drivers += check.drivers[k] + "\n" + check.driver_units[k] + "\n";
       numerics = numeric_path(cfg.train.backend).text();
     } catch (const Error& e) {
       error = e.what();
@@ -115,6 +126,7 @@ int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
   }
   bcast_string(ini, MPI_COMM_WORLD);
   bcast_string(sites, MPI_COMM_WORLD);
+  bcast_string(drivers, MPI_COMM_WORLD);
   bcast_string(numerics, MPI_COMM_WORLD);
   const Config cfg = parse_config_text(ini, opts.config_path, opts.overrides);
   error = same_numerics_everywhere(cfg, numerics, mpi.rank());
@@ -123,11 +135,13 @@ int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
     return kExitConfig;
   }
   if (mpi.rank() == 0) std::printf("numerics: %s\n", numerics.c_str());
-  std::vector<std::string> site_list;
-  std::istringstream in(sites);
-  for (std::string id; std::getline(in, id);) site_list.push_back(id);
   set_threads(cfg.train.threads);
-  const Plan plan = make_plan(cfg, site_list, mpi.size());
+  Plan plan = make_plan(cfg, split_lines(sites), mpi.size());
+  const std::vector<std::string> lines = split_lines(drivers);  // name, units, name, ...
+  for (std::size_t k = 0; k + 1 < lines.size(); k += 2) {
+    plan.drivers.push_back(lines[k]);
+    plan.driver_units.push_back(lines[k + 1]);
+  }
   RunOptions run_opts;
   run_opts.resume = opts.resume;
   run_opts.overwrite = opts.overwrite;
@@ -158,9 +172,8 @@ int mtl_mpi_main(int argc, char** argv) {
     return kExitOk;
   }
   if (opts.version) {
-    std::cout << version_text() << "\n";
     try {
-      std::cout << numeric_paths_summary() << "\n";
+      std::cout << version_report("mtl_mpi");
     } catch (const Error& e) {  // e.g. a bad MTL_MAX_ISA
       std::fprintf(stderr, "mtl_mpi: %s\n", e.what());
       return kExitConfig;

@@ -25,7 +25,6 @@ OutputPaths output_paths(const Config& cfg);
 /// Every rank passes its error ("" = fine); all get the lowest failing rank's
 /// message ("" when none failed). Collective.
 std::string agree(const std::string& local_error, MPI_Comm comm);
-std::string iso_utc_now();
 double wall_seconds();
 
 class RankState {

@@ -143,7 +143,11 @@ void RankState::train_block(const RunnerHooks& hooks) {
     std::vector<RunResult> results = train_runs_safely(hooks, runs);
     busy_ += wall_seconds() - t0;
     std::vector<JournalEntry> entries;
-    for (auto& r : results) entries.push_back({std::move(r), rank});
+    const Scaling& scaling = data_.at(runs.front().site_index).scaling;
+    for (auto& r : results) {
+      const bool has_weights = !r.final_params.empty();
+      entries.push_back({std::move(r), rank, has_weights ? scaling : Scaling{}});
+    }
     journal_->append(entries);  // durable before we count it as finished
     for (std::size_t k = 0; k < entries.size(); ++k) slots_[where[k]] = std::move(entries[k]);
     trained_now_ += static_cast<int64_t>(entries.size());

@@ -24,6 +24,7 @@
 #include "mtl/lstm.hpp"
 #include "mtl/params.hpp"
 #include "mtl/train.hpp"
+#include "mtl/version.hpp"
 #include "../support/synthetic_site.hpp"
 
 namespace {
@@ -144,7 +145,7 @@ int main(int argc, char** argv) {
   const std::string kpath = mtl::numeric_path(mtl::BackendChoice::kernels).text();
   const std::string opath = mtl::numeric_path(mtl::BackendChoice::onednn).text();
   const std::string apath = mtl::numeric_path(mtl::BackendChoice::automatic).text();
-  std::printf("H=%d sgemm(%s) %.1f GFLOP/s\n", hidden, mtl::onednn_isa_name(), peak * 1e-9);
+  std::printf("H=%d sgemm(%s) %.1f GFLOP/s\n", hidden, mtl::onednn_isa().c_str(), peak * 1e-9);
   std::printf("H=%d %-32s %8.4f s/run %6.1f GFLOP/s %5.1f%% of sgemm\n", hidden, kpath.c_str(), tk,
               flop / tk * 1e-9, 100 * flop / tk / peak);
   std::printf("H=%d %-32s %8.4f s/run %6.1f GFLOP/s %5.1f%% of sgemm\n", hidden, opath.c_str(), to,

@@ -32,7 +32,7 @@ for pair in EPYC-Rome:avx2 Nehalem:generic; do  # qemu CPU model : expected kern
   cpu=${pair%%:*} want=${pair##*:}
   q="qemu-x86_64 -cpu $cpu"
   version=$($q "$MTL_MPI" --version 2> /dev/null) || { echo "FAIL: $cpu: mtl_mpi --version died"; fail=1; continue; }
-  echo "$version" | grep -q "^kernels: $want " || { echo "FAIL: $cpu: expected kernels $want:"; echo "$version"; fail=1; }
+  echo "$version" | grep -q "^backend kernels: $want " || { echo "FAIL: $cpu: expected kernels $want:"; echo "$version"; fail=1; }
   $q "$MTL_TEST_BIN/kernels_test" > "$work/k.log" 2>&1 || { echo "FAIL: $cpu: kernels_test"; tail -20 "$work/k.log"; fail=1; }
   grep -q "Kernels.MatchesDoubleReferenceH20/$want " "$work/k.log" || { echo "FAIL: $cpu: $want variant not tested"; fail=1; }
   if grep -q "/avx512 " "$work/k.log"; then echo "FAIL: $cpu: AVX-512 variant ran on a CPU without it"; fail=1; fi

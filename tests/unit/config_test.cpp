@@ -72,7 +72,17 @@ TEST(Config, ParsesAllSectionsAndDefaults) {
   EXPECT_EQ(c.train.auxiliary_head, mtl::AuxHead::unscaled);
   EXPECT_EQ(c.model.warmup, 0);
   EXPECT_EQ(c.data.train_stride, 0);
+  EXPECT_EQ(c.output.weights, mtl::WeightsOutput::none);
   EXPECT_EQ(c.ini_text, kIni);
+}
+
+TEST(Config, WeightsFinalOrNone) {
+  EXPECT_EQ(mtl::parse_config_text(kIni, "test.ini", {"output.weights=final"}).output.weights,
+            mtl::WeightsOutput::final);
+  EXPECT_NE(error_of(std::string(kIni) + "[output]\nweights = best\n")
+                .find("[output] weights = 'best': must be one of none | final"),
+            std::string::npos)
+      << error_of(std::string(kIni) + "[output]\nweights = best\n");
 }
 
 TEST(Config, CommandLineOverridesWin) {

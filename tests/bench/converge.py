@@ -35,6 +35,10 @@ PROFILES = {
                         "--data.train_stride", "73"],
     "mb8_s73_60_p15": ["--train.epochs", "60", "--train.patience", "15", "--train.batch", "8",
                        "--data.train_stride", "73"],
+    "lr3e-3_300_p30": ["--train.epochs", "300", "--train.patience", "30",
+                       "--train.learning_rate", "0.003"],
+    "lr5e-3_200_p20": ["--train.epochs", "200", "--train.patience", "20",
+                       "--train.learning_rate", "0.005"],
 }
 
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "mtl/build_info.hpp"
 #include "mtl/config.hpp"
 #include "mtl/errors.hpp"
 
@@ -58,7 +59,7 @@ std::string cli_usage() {
 }
 
 std::string version_text() {
-  return std::string("mtl_mpi ") + MTL_VERSION + " (git " + MTL_GIT_HASH + ")";
+  return std::string("mtl_mpi ") + MTL_VERSION + " (git " + build_git_hash() + ")";
 }
 
 CliOptions parse_cli(int argc, const char* const* argv) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <map>
 
+#include "mtl/build_info.hpp"
 #include "mtl/h5.hpp"
 #include "results_detail.hpp"
 
@@ -146,7 +147,7 @@ void root_attributes(hid_t file, const Plan& plan, const ResultsMeta& meta, cons
             cfg.experiment.has_auxiliary ? to_string(cfg.experiment.auxiliary) : "none");
   attr_text(file, "scope", to_string(cfg.experiment.scope));
   attr_text(file, "program_version", MTL_VERSION);
-  attr_text(file, "git_hash", MTL_GIT_HASH);
+  attr_text(file, "git_hash", build_git_hash());
   attr_text(file, "onednn_version", onednn);
   attr_text(file, "onednn_isa", isa_name(dnnl_get_effective_cpu_isa()));
   attr_text(file, "hdf5_version", hdf5);

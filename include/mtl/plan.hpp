@@ -25,6 +25,7 @@ struct DataCheck {
   int n_time = 0;
   int32_t first_day = 0, last_day = 0;
   std::vector<std::string> drivers;  // used drivers
+  std::string data_digest;           // provenance.hpp: the selected sites' values the runs read
 };
 
 /// Read the data file (all candidate sites), select sites (all | ids | @file,

@@ -69,12 +69,14 @@ int run_serial(const CliOptions& opts) {
 /// so a bad input ends every rank with the same exit code before any collective I/O.
 int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
   MpiSession mpi(argc, argv);
-  std::string ini, error, sites;
+  std::string ini, error, sites, digest;
   if (mpi.rank() == 0) {
     try {
       ini = read_text_file(opts.config_path);
       const Config cfg = parse_config_text(ini, opts.config_path, opts.overrides);
-      for (const std::string& id : check_data(cfg).sites) sites += id + "\n";
+      const DataCheck check = check_data(cfg);
+      for (const std::string& id : check.sites) sites += id + "\n";
+      digest = check.data_digest;
     } catch (const Error& e) {
       error = e.what();
     } catch (const std::exception& e) {  // never leave the other ranks waiting
@@ -88,15 +90,18 @@ int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
   }
   bcast_string(ini, MPI_COMM_WORLD);
   bcast_string(sites, MPI_COMM_WORLD);
+  bcast_string(digest, MPI_COMM_WORLD);
   const Config cfg = parse_config_text(ini, opts.config_path, opts.overrides);
   std::vector<std::string> site_list;
   std::istringstream in(sites);
   for (std::string id; std::getline(in, id);) site_list.push_back(id);
   set_threads(cfg.train.threads);
-  const Plan plan = make_plan(cfg, site_list, mpi.size());
+  Plan plan = make_plan(cfg, site_list, mpi.size());
+  plan.data_digest = digest;
   RunOptions run_opts;
   run_opts.resume = opts.resume;
   run_opts.overwrite = opts.overwrite;
+  run_opts.retry_failed = opts.retry_failed;
   run_opts.config_path = opts.config_path;
   try {
     return run_grid(plan, run_opts, MPI_COMM_WORLD);

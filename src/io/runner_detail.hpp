@@ -11,6 +11,7 @@
 
 #include "mtl/journal.hpp"
 #include "mtl/progress.hpp"
+#include "mtl/provenance.hpp"
 #include "mtl/runner_hooks.hpp"
 
 namespace mtl {
@@ -48,12 +49,13 @@ class RankState {
   std::vector<RunResult> train_group_safely(const RunnerHooks& hooks,
                                             const std::vector<RunSpec>& runs);
   void print_summary(const int64_t counts[3], double wall);
+  void print_failure_reasons();
 
   const Plan& plan_;
   const RunOptions& options_;
   MPI_Comm comm_;
   RunRange block_;
-  uint64_t fingerprint_ = 0;
+  Provenance provenance_;
   std::string start_time_;
   double t_start_ = 0, busy_ = 0;
   int64_t trained_now_ = 0, recovered_ = 0;

@@ -173,6 +173,18 @@ TEST(Cli, ParsesOptionsAndOverrides) {
   EXPECT_EQ(o.overrides, (std::vector<std::string>{"train.epochs=5", "grid.lambdas=0 1"}));
 }
 
+TEST(Cli, RetryFailedGoesWithResume) {
+  const char* ok[] = {"mtl_mpi", "x.ini", "--resume", "--retry-failed"};
+  EXPECT_TRUE(mtl::parse_cli(4, ok).retry_failed);
+  const char* alone[] = {"mtl_mpi", "x.ini", "--retry-failed"};
+  try {
+    mtl::parse_cli(3, alone);
+    FAIL() << "--retry-failed without --resume accepted";
+  } catch (const mtl::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--retry-failed needs --resume"), std::string::npos);
+  }
+}
+
 TEST(Cli, RejectsUnknownOptionAndBadOnly) {
   const char* argv[] = {"mtl_mpi", "x.ini", "--train.epoch", "5"};
   EXPECT_THROW(mtl::parse_cli(4, argv), mtl::ConfigError);

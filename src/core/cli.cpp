@@ -25,7 +25,8 @@ po::options_description general_options() {
       ("ranks", po::value<int>(), "rank count assumed by --dry-run (default 1)")
       ("resume", "finish an interrupted grid: train only runs missing from the journal")
       ("retry-failed", "with --resume: train the runs journaled as failed again")
-      ("overwrite", "replace an existing results file and journal")
+      ("overwrite", "replace an existing results file (or --trace file) and its journal; "
+                    "refuses anything this program did not write")
       ("only", po::value<std::string>(), "train one run: site=ID,lambda=X,seed=K (no mpirun needed)")
       ("trace", po::value<std::string>(), "with --only: write an HDF5 trace of the run to this file");
   return d;

@@ -59,7 +59,9 @@ void bcast_string(std::string& s, MPI_Comm comm) {
 int run_serial(const CliOptions& opts) {
   const Config cfg = parse_config_text(read_text_file(opts.config_path), opts.config_path, opts.overrides);
   const DataCheck check = check_data(cfg);
-  if (!opts.only.empty()) return run_only(cfg, check, parse_only(opts.only), opts.trace);
+  if (!opts.only.empty()) {
+    return run_only(cfg, check, parse_only(opts.only), opts.trace, opts.overwrite, opts.config_path);
+  }
   const Plan plan = make_plan(cfg, check.sites, opts.ranks > 0 ? opts.ranks : 1);
   std::cout << dry_run_report(plan, check, opts.config_path) << std::flush;
   return kExitOk;
@@ -116,6 +118,10 @@ int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
 }  // namespace
 
 int mtl_mpi_main(int argc, char** argv) {
+  // Every file is closed explicitly (and its close checked). After a failed
+  // close (disk full) HDF5 1.10 keeps a half-closed file whose cleanup at exit
+  // crashes (H5F__close_cb): skip that cleanup. Must precede any other H5 call.
+  H5dont_atexit();
   h5_quiet();
   CliOptions opts;
   try {

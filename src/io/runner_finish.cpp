@@ -7,6 +7,7 @@
 #include "mtl/driver.hpp"
 #include "mtl/results.hpp"
 #include "mtl/signals.hpp"
+#include "output_guard.hpp"
 #include "runner_detail.hpp"
 
 namespace mtl {
@@ -87,7 +88,18 @@ void RankState::print_failure_reasons() {
               options_.config_path.c_str());
 }
 
-int RankState::finish() {
+void RankState::abort_launch(const std::string& error, OutputLock& lock) {
+  if (size == 1) return;  // nobody can be waiting: reported like any other error
+  std::fprintf(stderr, "mtl_mpi: rank %d: error: %s; aborting all ranks, which may be waiting "
+                       "for this one (no results file; the journal keeps every finished run: "
+                       "rerun with --resume)\n", rank, error.c_str());
+  std::fflush(stderr);
+  lock.release();  // rank 0
+  remove_lock_if(paths.results + ".lock", lock_content);  // any other rank
+  MPI_Abort(comm_, kExitInternal);
+}
+
+int RankState::finish(OutputLock& lock) {
   std::vector<BlockRow> rows(block_.size());
   int64_t local[3] = {0, 0, 0}, counts[3] = {0, 0, 0};  // done, failed, pending
   for (int64_t i = 0; i < block_.size(); ++i) {
@@ -102,13 +114,28 @@ int RankState::finish() {
   std::string error;
   try {
     write_results(paths.partial, plan_, rows, meta, comm_);
-    // Only a closed, finished file gets the final name.
-    if (rank == 0) std::filesystem::rename(paths.partial, paths.results);
+  } catch (const AgreedWriteError& e) {
+    error = e.what();  // thrown on every rank alike
   } catch (const std::exception& e) {
+    // This rank left a collective others may be inside: no agreement is possible.
+    abort_launch(e.what(), lock);
     error = e.what();
   }
+  // Only a closed, complete and fsync'd file gets the final name.
+  if (error.empty() && rank == 0) {
+    try {
+      durable_rename(paths.partial, paths.results);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
   if (!(error = agree(error, comm_)).empty()) {
-    if (rank == 0) std::fprintf(stderr, "mtl_mpi: error: %s\n", error.c_str());
+    if (rank == 0) {
+      std::error_code ec;
+      std::filesystem::remove(paths.partial, ec);
+      std::fprintf(stderr, "mtl_mpi: error: %s; no results file was written, the journal keeps "
+                           "every finished run: rerun with --resume\n", error.c_str());
+    }
     return kExitInternal;
   }
   const double wall = wall_seconds() - t_start_;

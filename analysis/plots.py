@@ -57,7 +57,7 @@ def fig_nse_vs_lambda(res, x, site_rows, partition, variable, path):
         if s >= n:
             ax.axis("off")
             continue
-        data = [v[np.isfinite(v)] for v in x[s]]
+        data = [v[np.isfinite(v)] for v in x.values[s]]
         keep = [i for i, d in enumerate(data) if d.size]
         if keep:
             ax.boxplot([data[i] for i in keep], positions=pos[keep], widths=0.6,
@@ -82,21 +82,13 @@ def fig_nse_vs_lambda(res, x, site_rows, partition, variable, path):
     plt.close(fig)
 
 
-def median_change(x, i0):
-    """Median over paired seeds of NSE(lambda) - NSE(0): [S, L] (NaN if no pairs)."""
-    d = x - x[:, i0:i0 + 1]
-    out = np.full(d.shape[:2], np.nan)
-    for s in range(d.shape[0]):
-        for l in range(d.shape[1]):
-            v = d[s, l][np.isfinite(d[s, l])]
-            if v.size:
-                out[s, l] = np.median(v)
-    return out
+def median_change(x):
+    """Median over paired seeds of NSE(lambda) - NSE(0): (site, lambda), NaN if no pairs."""
+    return stats.median_over_seeds(x - x.sel({"lambda": 0.0}))
 
 
 def fig_heatmap(res, x, site_rows, partition, variable, path):
-    i0 = res.lam(0.0)
-    m = median_change(x, i0)
+    m = median_change(x).values
     lim = np.nanmax(np.abs(m)) if np.isfinite(m).any() else 1.0
     lim = lim if lim > 0 else 1.0
     n = len(res.sites)
@@ -214,7 +206,7 @@ def seasonal_figures(res, site_rows, naive_note, partition, variable, data, out)
 def make_plots(path, out_dir, partition="test", variable=None, data=None) -> list:
     res, variable = load_for_analysis(path, partition, variable)
     x = stats.valid_nse(res, partition, variable)
-    site_rows = stats.site_table(res, partition, variable)
+    site_rows = stats.site_table(res, partition, variable).to_dict("records")
     _, naive_note = stats.naive_lambda(res.lambdas)
     os.makedirs(out_dir, exist_ok=True)
     written = []

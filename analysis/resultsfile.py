@@ -1,167 +1,42 @@
-"""Shared loader for mtl_mpi results files (schema: README "The results file").
+"""Open an mtl_mpi results file with xarray (schema: README "The results file").
 
-Reads with h5py only (xarray is not needed to read, but the file stays xarray-
-compatible). Every array is returned in the schema's canonical dimension order,
-whatever order the writer used, by reading the attached HDF5 dimension scales;
-fixed-length byte strings are decoded to str; optional variables that are absent
-come back as None. Anything that makes the file unusable raises ResultsFileError
-with one line naming the file and the problem.
+    res = load("results/demo.h5")          # checked; res.ds is the xarray.Dataset
+    res.ds.nse.sel(partition="test", variable="flow").median("seed")
+
+`load` opens the file with `xarray.open_dataset` (netCDF4 engine), checks that it
+is a results file, puts every variable into the schema's dimension order and
+keeps the Dataset in `Results.ds`; the analysis selects by name from there.
+A few numpy views (`nse`, `status`, ...) remain for the figures. Anything that
+makes the file unusable raises ResultsFileError with one line naming the file.
+
+Strings must be variable-length (what mtl_mpi writes): netCDF-C 4.9.0 aborts the
+process on fixed-length HDF5 strings (Unidata/netcdf-c#2159), so those files are
+refused with a message before xarray sees them.
 """
 from __future__ import annotations
 
 import configparser
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 STATUS_PENDING, STATUS_DONE, STATUS_FAILED = 0, 1, 2
 STATUS_NAMES = {STATUS_PENDING: "pending", STATUS_DONE: "done", STATUS_FAILED: "failed"}
 
-# Canonical dimension order of each variable we read (schema tables).
 RUN_DIMS = ("site", "lambda", "seed")
 METRIC_DIMS = RUN_DIMS + ("partition", "variable")
-MONTH_DIMS = METRIC_DIMS + ("month",)
-PRED_DIMS = RUN_DIMS + ("time", "variable")
-REQUIRED_COORDS = ("site", "lambda", "seed", "partition", "variable")
+REQUIRED = ("site", "lambda", "seed", "partition", "variable", "status", "nse")
+STRING_COORDS = ("site", "partition", "variable", "message")
 
 
 class ResultsFileError(Exception):
     """The file is missing, unreadable or not a usable mtl_mpi results file."""
 
 
-def decode(value):
-    """bytes / numpy bytes / 0-d arrays -> str (or plain Python scalar)."""
-    if isinstance(value, np.ndarray) and value.shape == ():
-        value = value[()]
-    if isinstance(value, (bytes, np.bytes_)):
-        return value.decode("utf-8", errors="replace").rstrip("\x00").strip()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def join_chars(arr: np.ndarray, ndim: int) -> np.ndarray:
-    """netCDF char arrays [..., strlen] of 1-byte strings -> fixed strings [...].
-
-    The schema writes fixed-length strings (S<n>), but netCDF-C 4.9.0 cannot read
-    those (Unidata/netcdf-c#2159, fixed in 4.9.1), so a writer may switch to the
-    netCDF-classic form: 1-byte chars with an extra string-length dimension.
-    """
-    arr = np.asarray(arr)
-    if arr.dtype.kind == "S" and arr.dtype.itemsize == 1 and arr.ndim == ndim + 1:
-        arr = np.ascontiguousarray(arr).view(f"S{arr.shape[-1]}")[..., 0]
-    return arr
-
-
-def decode_strings(arr) -> list:
-    """A 1-D array of fixed-length (S), char [n, strlen] or vlen strings -> list of str."""
-    return [str(decode(v)) for v in join_chars(arr, 1).reshape(-1)]
-
-
-@dataclass
-class Results:
-    path: str
-    sites: list
-    lambdas: np.ndarray            # [L] float64
-    seeds: np.ndarray              # [K] int
-    partitions: list               # e.g. ["train", "val", "test"]
-    variables: list                # e.g. ["flow", "temp"]
-    status: np.ndarray             # [S, L, K] int8
-    message: np.ndarray            # [S, L, K] str (object)
-    nse: np.ndarray                # [S, L, K, P, V] float64, NaN = not computable
-    attrs: dict
-    months: np.ndarray | None = None
-    nse_month: np.ndarray | None = None     # [S, L, K, P, V, 12]
-    prediction: np.ndarray | None = None    # [S, L, K, T, V]
-    time: np.ndarray | None = None          # [T] days since 1970-01-01
-    metrics: dict = field(default_factory=dict)  # other [S,L,K,P,V] metrics by name
-
-    @property
-    def primary(self) -> str:
-        return str(self.attrs.get("primary") or self.variables[0])
-
-    def part(self, name: str) -> int:
-        if name not in self.partitions:
-            raise ResultsFileError(f"{self.path}: partition '{name}' not in file "
-                                   f"(has {', '.join(self.partitions)})")
-        return self.partitions.index(name)
-
-    def var(self, name: str) -> int:
-        if name not in self.variables:
-            raise ResultsFileError(f"{self.path}: variable '{name}' not in file "
-                                   f"(has {', '.join(self.variables)})")
-        return self.variables.index(name)
-
-    def lam(self, value: float) -> int | None:
-        hits = np.flatnonzero(np.isclose(self.lambdas, value, rtol=0, atol=1e-12))
-        return int(hits[0]) if hits.size else None
-
-    def data_file(self) -> str | None:
-        """The input data set named by the stored config ([data] file), if any."""
-        for key in ("effective_config", "ini"):
-            text = self.attrs.get(key)
-            if not text:
-                continue
-            cp = configparser.ConfigParser(interpolation=None, strict=False)
-            try:
-                cp.read_string(str(text))
-            except configparser.Error:
-                continue
-            if cp.has_option("data", "file"):
-                return cp.get("data", "file").strip().strip('"')
-        return None
-
-
-def _dim_names(dset) -> list | None:
-    """Names of the dimension scales attached to dset, or None if any is missing."""
-    names = []
-    for dim in dset.dims:
-        if len(dim) == 0:
-            return None
-        scale = dim[0]
-        names.append(scale.name.rsplit("/", 1)[-1])
-    return names
-
-
-def _read_var(f, name, dims, path, required=True):
-    """Read f[name] as an array in canonical `dims` order (None if absent+optional)."""
-    if name not in f:
-        if required:
-            raise ResultsFileError(f"{path}: not an mtl_mpi results file "
-                                   f"(no variable '{name}')")
-        return None
-    dset = f[name]
-    data = dset[()]
-    names = _dim_names(dset)
-    if data.dtype.kind == "S" and data.dtype.itemsize == 1 and data.ndim == len(dims) + 1:
-        data = join_chars(data, len(dims))  # char array: drop the string-length dim
-        names = names[:-1] if names is not None else None
-    if names is not None and sorted(names) == sorted(dims) and len(set(names)) == len(names):
-        data = np.transpose(data, [names.index(d) for d in dims])
-    elif data.ndim != len(dims):
-        raise ResultsFileError(f"{path}: variable '{name}' has {data.ndim} dims, "
-                               f"expected {len(dims)} ({', '.join(dims)})")
-    return data
-
-
-def _as_float(data):
-    """Float array with the fill values (NaN already, or int -1 for n_obs) as NaN."""
-    return np.asarray(data, dtype=np.float64)
-
-
-def _check_shape(path, name, arr, shape):
-    if arr is not None and tuple(arr.shape[:len(shape)]) != tuple(shape):
-        raise ResultsFileError(f"{path}: variable '{name}' has shape {arr.shape}, "
-                               f"expected leading {tuple(shape)}")
-
-
-def load(path: str) -> Results:
-    """Open and validate a results file; see the module docstring."""
-    try:
-        import h5py
-    except ImportError as exc:  # pragma: no cover - environment problem
-        raise ResultsFileError(f"h5py is not importable ({exc}); use /usr/bin/python3")
+def _precheck(path: str) -> None:
+    """Cheap checks with h5py before netCDF-C opens the file (it aborts on some)."""
+    import h5py
     if not os.path.exists(path):
         raise ResultsFileError(f"{path}: no such file")
     try:
@@ -171,7 +46,160 @@ def load(path: str) -> Results:
                 "HDF5_USE_FILE_LOCKING=FALSE, reads it)" if "lock" in str(exc).lower() else "")
         raise ResultsFileError(f"{path}: cannot open as HDF5 ({exc}){hint}")
     with f:
-        return _load_open(f, path)
+        for name in REQUIRED:
+            if name not in f:
+                raise ResultsFileError(f"{path}: not an mtl_mpi results file (no variable '{name}')")
+        for name in STRING_COORDS:
+            if name in f and f[name].dtype.kind == "S":
+                raise ResultsFileError(
+                    f"{path}: variable '{name}' holds fixed-length strings, which netCDF-C "
+                    "4.9.0 cannot read; mtl_mpi writes variable-length strings")
+
+
+@dataclass
+class Results:
+    """A checked results file: the Dataset in schema order plus a few helpers."""
+    path: str
+    ds: "xarray.Dataset"  # noqa: F821
+
+    @property
+    def attrs(self) -> dict:
+        return self.ds.attrs
+
+    @property
+    def sites(self) -> list:
+        return [str(s) for s in self.ds.site.values]
+
+    @property
+    def lambdas(self) -> np.ndarray:
+        return self.ds["lambda"].values.astype(np.float64)
+
+    @property
+    def seeds(self) -> np.ndarray:
+        return self.ds.seed.values.astype(np.int64)
+
+    @property
+    def partitions(self) -> list:
+        return [str(p) for p in self.ds.partition.values]
+
+    @property
+    def variables(self) -> list:
+        return [str(v) for v in self.ds.variable.values]
+
+    @property
+    def primary(self) -> str:
+        return str(self.attrs.get("primary") or self.variables[0])
+
+    @property
+    def status(self) -> np.ndarray:
+        """[S, L, K] int."""
+        return self.ds.status.values.astype(np.int64)
+
+    @property
+    def message(self) -> np.ndarray:
+        """[S, L, K] str (object)."""
+        if "message" not in self.ds:
+            return np.full(self.status.shape, "", dtype=object)
+        return self.ds.message.fillna("").values.astype(object)
+
+    @property
+    def nse(self) -> np.ndarray:
+        """[S, L, K, P, V] float64, NaN = not computable."""
+        return self.ds.nse.values.astype(np.float64)
+
+    @property
+    def nse_month(self) -> np.ndarray | None:
+        """[S, L, K, P, V, 12] float64, or None."""
+        return self.ds.nse_month.values.astype(np.float64) if "nse_month" in self.ds else None
+
+    @property
+    def time(self) -> np.ndarray | None:
+        """Test days as integer days since 1970-01-01, or None without predictions."""
+        if "time" not in self.ds.coords:
+            return None
+        return days_since_epoch(self.ds.time.values)
+
+    @property
+    def prediction(self) -> np.ndarray | None:
+        """Test predictions [S, L, K, T, V] (variables in `variables` order), or None."""
+        names = [f"prediction_{v}" for v in self.variables]
+        if not all(n in self.ds for n in names):
+            return None
+        return np.stack([self.ds[n].values.astype(np.float64) for n in names], axis=-1)
+
+    def check_part(self, name: str) -> None:
+        if name not in self.partitions:
+            raise ResultsFileError(f"{self.path}: partition '{name}' not in file "
+                                   f"(has {', '.join(self.partitions)})")
+
+    def check_var(self, name: str) -> None:
+        if name not in self.variables:
+            raise ResultsFileError(f"{self.path}: variable '{name}' not in file "
+                                   f"(has {', '.join(self.variables)})")
+
+    def has_lambda(self, value: float) -> bool:
+        return self.lam(value) is not None
+
+    def lam(self, value: float) -> int | None:
+        """Position of lambda `value` on the lambda axis (figures), or None."""
+        hits = np.flatnonzero(np.isclose(self.lambdas, value, rtol=0, atol=1e-12))
+        return int(hits[0]) if hits.size else None
+
+    def config(self) -> configparser.ConfigParser | None:
+        """The stored effective configuration (or the verbatim INI), parsed."""
+        for key in ("effective_config", "ini"):
+            text = self.attrs.get(key)
+            if not text:
+                continue
+            cp = configparser.ConfigParser(interpolation=None, strict=False)
+            try:
+                cp.read_string(str(text))
+            except configparser.Error:
+                continue
+            return cp
+        return None
+
+    def data_file(self) -> str | None:
+        """The input data set named by the stored config ([data] file), if any."""
+        cp = self.config()
+        if cp is not None and cp.has_option("data", "file"):
+            return cp.get("data", "file").strip().strip('"')
+        return None
+
+
+def days_since_epoch(times) -> np.ndarray:
+    """datetime64 (as xarray decodes CF time) or integer days -> int days since 1970-01-01."""
+    t = np.asarray(times)
+    if np.issubdtype(t.dtype, np.datetime64):
+        return ((t - np.datetime64("1970-01-01")) // np.timedelta64(1, "D")).astype(np.int64)
+    return t.astype(np.int64)
+
+
+def open_dataset(path: str):
+    """xarray.open_dataset after the checks above; ResultsFileError on failure."""
+    try:
+        import xarray as xr
+    except ImportError as exc:  # pragma: no cover - environment problem
+        raise ResultsFileError(f"xarray is not importable ({exc}); use /usr/bin/python3")
+    _precheck(path)
+    try:
+        return xr.open_dataset(path)
+    except (OSError, ValueError) as exc:
+        raise ResultsFileError(f"{path}: xarray cannot open it ({exc})")
+
+
+def load(path: str) -> Results:
+    """Open and validate a results file; see the module docstring."""
+    ds = open_dataset(path)
+    for name in ("status", "nse"):
+        want = RUN_DIMS if name == "status" else METRIC_DIMS
+        if set(ds[name].dims) != set(want):
+            raise ResultsFileError(f"{path}: variable '{name}' has dims {ds[name].dims}, "
+                                   f"expected {want}")
+    order = [d for d in RUN_DIMS + ("partition", "variable", "month", "time") if d in ds.dims]
+    # Schema order, whatever order the writer used; values are read lazily and
+    # cached (open_dataset's cache=True), so large predictions load only if used.
+    return Results(path=path, ds=ds.transpose(*order, ...))
 
 
 def load_for_analysis(path: str, partition: str, variable: str | None) -> tuple:
@@ -181,70 +209,18 @@ def load_for_analysis(path: str, partition: str, variable: str | None) -> tuple:
     Returns (results, variable)."""
     res = load(path)
     variable = variable or (res.primary if res.primary in res.variables else res.variables[0])
-    res.var(variable)
-    res.part(partition)
-    res.part("val")
-    if res.lam(0.0) is None:
+    res.check_var(variable)
+    res.check_part(partition)
+    res.check_part("val")
+    if not res.has_lambda(0.0):
         raise ResultsFileError(f"{path}: no lambda = 0 (single-task baseline) in the grid")
     return res, variable
 
 
-def _load_open(f, path) -> Results:
-    for name in REQUIRED_COORDS + ("status", "nse"):
-        if name not in f:
-            raise ResultsFileError(f"{path}: not an mtl_mpi results file "
-                                   f"(no variable '{name}')")
-    sites = decode_strings(f["site"][()])
-    lambdas = np.asarray(f["lambda"][()], dtype=np.float64)
-    seeds = np.asarray(f["seed"][()]).astype(np.int64)
-    partitions = decode_strings(f["partition"][()])
-    variables = decode_strings(f["variable"][()])
-    attrs = {k: decode(v) for k, v in f.attrs.items()}
-    run_shape = (len(sites), len(lambdas), len(seeds))
-    metric_shape = run_shape + (len(partitions), len(variables))
-
-    status = np.asarray(_read_var(f, "status", RUN_DIMS, path), dtype=np.int64)
-    _check_shape(path, "status", status, run_shape)
-    nse = _as_float(_read_var(f, "nse", METRIC_DIMS, path))
-    _check_shape(path, "nse", nse, metric_shape)
-    msg = _read_var(f, "message", RUN_DIMS, path, required=False)
-    if msg is None:
-        message = np.full(run_shape, "", dtype=object)
-    else:
-        message = np.array(decode_strings(msg), dtype=object).reshape(run_shape)
-
-    metrics = {}
-    for name in ("rmse", "kge", "rmse_high", "nse_high", "rmse_low", "nse_low",
-                 "rmse_log", "nse_log", "bias", "n_obs"):
-        arr = _read_var(f, name, METRIC_DIMS, path, required=False)
-        if arr is not None:
-            _check_shape(path, name, arr, metric_shape)
-            arr = _as_float(arr)
-            if name == "n_obs":
-                arr[arr < 0] = np.nan
-            metrics[name] = arr
-
-    res = Results(path=path, sites=sites, lambdas=lambdas, seeds=seeds,
-                  partitions=partitions, variables=variables, status=status,
-                  message=message, nse=nse, attrs=attrs, metrics=metrics)
-    nm = _read_var(f, "nse_month", MONTH_DIMS, path, required=False)
-    if nm is not None:
-        _check_shape(path, "nse_month", nm, metric_shape)
-        res.nse_month = _as_float(nm)
-        res.months = (np.asarray(f["month"][()]).astype(int) if "month" in f
-                      else np.arange(1, nm.shape[-1] + 1))
-    pred = _read_var(f, "prediction", PRED_DIMS, path, required=False)
-    if pred is not None and "time" in f:
-        _check_shape(path, "prediction", pred, run_shape)
-        res.prediction = _as_float(pred)
-        res.time = np.asarray(f["time"][()]).astype(np.int64)
-    return res
-
-
 def run_counts(res: Results) -> dict:
     """Counts of runs by status, from the status variable (the file's truth)."""
-    total = int(res.status.size)
-    counts = {name: int(np.sum(res.status == code)) for code, name in STATUS_NAMES.items()}
-    counts["unknown"] = total - sum(counts.values())
-    counts["total"] = total
+    codes = res.ds.status.to_series().value_counts()
+    counts = {name: int(codes.get(code, 0)) for code, name in STATUS_NAMES.items()}
+    counts["total"] = int(res.ds.status.size)
+    counts["unknown"] = counts["total"] - sum(counts[n] for n in STATUS_NAMES.values())
     return counts

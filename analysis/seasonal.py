@@ -1,9 +1,10 @@
 """Seasonal (per calendar month) NSE change of multi-task over single-task.
 
 Two sources:
-- the results file's `nse_month` [S, L, K, P, V, 12] (written by mtl_mpi);
-- test-period `prediction` [S, L, K, T, V] against the observations of the
-  input data set named in the stored config ([data] file) or given explicitly.
+- the results file's `nse_month` (site, lambda, seed, partition, variable, month);
+- the test-period `prediction_<variable>` (site, lambda, seed, time) against the
+  observations of the input data set named in the stored config ([data] file)
+  or given explicitly.
 Monthly NSE from predictions follows mtl_mpi's metrics (src/core/metrics.cpp):
 for month m, the pairs are the observed days of that calendar month over all
 years; NSE = 1 - sum (sim - obs)^2 / sum (obs - mean_m obs)^2 (Nash & Sutcliffe
@@ -17,7 +18,7 @@ import os
 
 import numpy as np
 
-from resultsfile import STATUS_DONE, Results, ResultsFileError, decode_strings
+from resultsfile import STATUS_DONE, Results, ResultsFileError, days_since_epoch
 
 MIN_OBS = 10  # mtl::kMinObs
 
@@ -29,7 +30,8 @@ def month_of_days(days: np.ndarray) -> np.ndarray:
 
 
 def paired_month_change(nse_m: np.ndarray, res: Results, site_rows: list, tag: str):
-    """nse_m [S, L, K, 12] (NaN = invalid) -> [S, 12] median paired change vs lambda 0."""
+    """nse_m [S, L, K, 12] (NaN = invalid) -> [S, 12] median paired change vs lambda 0.
+    site_rows: the per-site table as records, in the file's site order."""
     i0 = res.lam(0.0)
     out = np.full((nse_m.shape[0], nse_m.shape[-1]), np.nan)
     for s, row in enumerate(site_rows):
@@ -46,9 +48,9 @@ def paired_month_change(nse_m: np.ndarray, res: Results, site_rows: list, tag: s
 
 def from_nse_month(res: Results, partition: str, variable: str) -> np.ndarray:
     """nse_month of done runs [S, L, K, 12] (NaN elsewhere)."""
-    nm = res.nse_month[:, :, :, res.part(partition), res.var(variable), :].copy()
-    nm[res.status != STATUS_DONE] = np.nan
-    return nm
+    ds = res.ds
+    nm = ds.nse_month.sel(partition=partition, variable=variable).where(ds.status == STATUS_DONE)
+    return nm.transpose("site", "lambda", "seed", "month").values.astype(np.float64)
 
 
 def find_data_file(res: Results, explicit: str | None = None) -> str | None:
@@ -71,33 +73,30 @@ def find_data_file(res: Results, explicit: str | None = None) -> str | None:
 
 
 def load_observations(res: Results, data_path: str, variable: str) -> np.ndarray:
-    """Observations [S, T] of `variable` on the results file's sites and test days."""
-    import h5py
+    """Observations [S, T] of `variable` on the results file's sites and test days
+    (NaN where the data set has no such day)."""
+    import xarray as xr
     try:
-        f = h5py.File(data_path, "r")
-    except OSError as exc:
+        data = xr.open_dataset(data_path)
+    except (OSError, ValueError) as exc:
         raise ResultsFileError(f"{data_path}: cannot read the input data set ({exc})")
-    with f:
+    with data:
         for name in ("site_id", "time", variable):
-            if name not in f:
+            if name not in data.variables:
                 raise ResultsFileError(f"{data_path}: input data set has no '{name}'")
-        ids = decode_strings(f["site_id"][()])
-        days = np.asarray(f["time"][()], dtype=np.int64)
-        values = np.asarray(f[variable][()], dtype=np.float64)  # [site, time]
-    col = {int(d): i for i, d in enumerate(days)}
-    obs = np.full((len(res.sites), res.time.size), np.nan)
-    t_idx = np.array([col.get(int(d), -1) for d in res.time])
-    for s, site in enumerate(res.sites):
-        if site not in ids:
-            raise ResultsFileError(f"{data_path}: site '{site}' of {res.path} not in the data set")
-        row = values[ids.index(site)]
-        obs[s, t_idx >= 0] = row[t_idx[t_idx >= 0]]
-    return obs
+        obs = data[variable].assign_coords(site=[str(v) for v in data.site_id.values])
+        missing = [s for s in res.sites if s not in obs.site.values]
+        if missing:
+            raise ResultsFileError(f"{data_path}: site '{missing[0]}' of {res.path} not in "
+                                   "the data set")
+        obs = obs.assign_coords(time=days_since_epoch(obs.time.values))
+        return (obs.sel(site=res.sites).reindex(time=res.time)
+                .transpose("site", "time").values.astype(np.float64))
 
 
 def from_predictions(res: Results, obs: np.ndarray, variable: str) -> np.ndarray:
     """Monthly NSE [S, L, K, 12] of the test predictions against obs [S, T]."""
-    sim = res.prediction[..., res.var(variable)]  # [S, L, K, T]
+    sim = res.ds[f"prediction_{variable}"].values.astype(np.float64)  # [S, L, K, T]
     months = month_of_days(res.time)
     out = np.full(sim.shape[:3] + (12,), np.nan)
     for m in range(1, 13):

@@ -1,4 +1,4 @@
-"""Statistics of the multi-task study from a loaded results file.
+"""Statistics of the multi-task study from a loaded results file (xarray/pandas).
 
 Per (site, lambda): median and spread of NSE over seeds. Per site: the best
 multi-task lambda (lambda > 0, highest VALIDATION median NSE; ties -> smaller
@@ -19,32 +19,41 @@ is >= 0.05 for n <= 5); else p_wilcoxon < alpha and median difference > 0 ->
 A run counts only if its status is done and its NSE is finite. Nothing is
 dropped silently: every statistic carries its n, and every comparison the
 number of seeds excluded because either side is missing.
+
+Extending: a statistic of one comparison is a function in COMPARISON_STATS
+(it gets a Sides: the paired seeds and both sides' valid values, and returns
+named numbers, which become columns `best_<name>` / `naive_<name>` of the per-site
+table); a statistic over sites (e.g. a multiple-testing adjustment) is a
+function of the per-site DataFrame that adds columns, listed in SITE_STATS.
 """
 from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
+import xarray as xr
 from scipy import stats as sps
 
-from resultsfile import STATUS_DONE, Results
+from resultsfile import STATUS_DONE, STATUS_FAILED, STATUS_PENDING, Results
 
 ALPHA = 0.05
 MIN_PAIRS = 6
 CLASSES = ("better", "not different", "worse", "insufficient")
 
 
-def valid_nse(res: Results, partition: str, variable: str) -> np.ndarray:
-    """NSE [S, L, K] on one partition/variable, NaN unless the run is done."""
-    x = res.nse[:, :, :, res.part(partition), res.var(variable)].copy()
-    x[res.status != STATUS_DONE] = np.nan
-    return x
+def valid_nse(res: Results, partition: str, variable: str) -> xr.DataArray:
+    """NSE (site, lambda, seed) on one partition/variable, NaN unless the run is done."""
+    ds = res.ds
+    return ds.nse.sel(partition=partition, variable=variable).where(ds.status == STATUS_DONE)
 
 
-def spread(values: np.ndarray) -> dict:
+def spread(values) -> dict:
     """Median, quartiles, min/max of the finite values (n = how many)."""
-    v = values[np.isfinite(values)]
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
     if v.size == 0:
         return dict(n=0, median=math.nan, q25=math.nan, q75=math.nan,
                     iqr=math.nan, min=math.nan, max=math.nan, mean=math.nan)
@@ -54,28 +63,32 @@ def spread(values: np.ndarray) -> dict:
                 mean=float(v.mean()))
 
 
-def naive_lambda(lambdas: np.ndarray) -> tuple:
-    """(index, note): lambda = 1 if in the grid, else the smallest lambda > 0."""
-    hits = np.flatnonzero(np.isclose(lambdas, 1.0, rtol=0, atol=1e-12))
-    if hits.size:
-        return int(hits[0]), "naive lambda = 1"
-    pos = np.flatnonzero(lambdas > 0)
+def median_over_seeds(x: xr.DataArray) -> xr.DataArray:
+    """spread()'s median over the seed dimension (finite values only)."""
+    return xr.apply_ufunc(lambda v: spread(v)["median"], x, input_core_dims=[["seed"]],
+                          vectorize=True)
+
+
+def naive_lambda(lambdas) -> tuple:
+    """(lambda, note): lambda = 1 if in the grid, else the smallest lambda > 0 (None if none)."""
+    lambdas = np.asarray(lambdas, dtype=np.float64)
+    if np.isclose(lambdas, 1.0, rtol=0, atol=1e-12).any():
+        return 1.0, "naive lambda = 1"
+    pos = lambdas[lambdas > 0]
     if pos.size == 0:
         return None, "no lambda > 0 in the grid"
-    i = int(pos[np.argmin(lambdas[pos])])
-    return i, f"lambda = 1 not in the grid: naive lambda = smallest lambda > 0 = {lambdas[i]:g}"
+    lam = float(pos.min())
+    return lam, f"lambda = 1 not in the grid: naive lambda = smallest lambda > 0 = {lam:g}"
 
 
-def best_lambda(val_nse_site: np.ndarray, lambdas: np.ndarray):
-    """Index of the lambda > 0 with the highest validation median NSE [L, K] -> int|None."""
-    best, best_med = None, -math.inf
-    for i in np.argsort(lambdas, kind="stable"):
-        if lambdas[i] <= 0:
-            continue
-        med = spread(val_nse_site[i])["median"]
-        if np.isfinite(med) and med > best_med:  # strict: ties keep the smaller lambda
-            best, best_med = int(i), med
-    return best
+def best_lambda(val_nse_site: xr.DataArray):
+    """The lambda > 0 with the highest validation median NSE of (lambda, seed); None if no
+    lambda > 0 has a valid run. Ties keep the smaller lambda."""
+    med = median_over_seeds(val_nse_site).sortby("lambda")
+    med = med.where((med["lambda"] > 0) & np.isfinite(med), drop=True)
+    if med.size == 0:
+        return None
+    return float(med["lambda"][int(np.argmax(med.values))])  # argmax: first (smallest) of ties
 
 
 def _safe_p(fn, *args, **kw) -> float:
@@ -88,25 +101,67 @@ def _safe_p(fn, *args, **kw) -> float:
     return p
 
 
-def compare(multi: np.ndarray, single: np.ndarray) -> dict:
-    """Compare NSE over seeds [K] of a multi-task lambda with lambda = 0 [K]."""
-    pair = np.isfinite(multi) & np.isfinite(single)
-    d = multi[pair] - single[pair]
-    out = dict(n_multi=int(np.isfinite(multi).sum()), n_single=int(np.isfinite(single).sum()),
-               n_pairs=int(pair.sum()), n_excluded=int(pair.size - pair.sum()),
-               median_diff=float(np.median(d)) if d.size else math.nan,
-               mean_diff=float(np.mean(d)) if d.size else math.nan,
-               p_wilcoxon=math.nan, p_ttest_rel=math.nan, p_welch=math.nan)
+@dataclass
+class Sides:
+    """One comparison's data: paired seeds (both finite) and each side's valid values."""
+    paired_multi: np.ndarray   # [n_pairs] multi-task NSE of the paired seeds
+    paired_single: np.ndarray  # [n_pairs] single-task NSE of the same seeds
+    multi: np.ndarray          # every finite multi-task NSE
+    single: np.ndarray         # every finite single-task NSE
+    n_seeds: int
+
+    @property
+    def d(self) -> np.ndarray:
+        """Paired differences multi - single."""
+        return self.paired_multi - self.paired_single
+
+
+# --- statistics of one comparison: f(Sides) -> dict of named numbers ---
+def _counts(s: Sides) -> dict:
+    return dict(n_multi=int(s.multi.size), n_single=int(s.single.size),
+                n_pairs=int(s.d.size), n_excluded=int(s.n_seeds - s.d.size))
+
+
+def _location(s: Sides) -> dict:
+    d = s.d
+    return dict(median_diff=float(np.median(d)) if d.size else math.nan,
+                mean_diff=float(np.mean(d)) if d.size else math.nan)
+
+
+def _wilcoxon(s: Sides) -> dict:
+    d = s.d
     if d.size >= 1 and np.all(d == 0):
-        out["p_wilcoxon"] = 1.0  # identical models: no difference, scipy would refuse
-    elif d.size >= 1:
-        out["p_wilcoxon"] = _safe_p(sps.wilcoxon, d, zero_method="wilcox",
-                                    alternative="two-sided")
-    if d.size >= 2:
-        out["p_ttest_rel"] = _safe_p(sps.ttest_rel, multi[pair], single[pair])
-    a, b = multi[np.isfinite(multi)], single[np.isfinite(single)]
-    if a.size >= 2 and b.size >= 2:
-        out["p_welch"] = _safe_p(sps.ttest_ind, a, b, equal_var=False)
+        return dict(p_wilcoxon=1.0)  # identical models: no difference, scipy would refuse
+    if d.size >= 1:
+        return dict(p_wilcoxon=_safe_p(sps.wilcoxon, d, zero_method="wilcox",
+                                       alternative="two-sided"))
+    return dict(p_wilcoxon=math.nan)
+
+
+def _ttest_rel(s: Sides) -> dict:
+    if s.d.size < 2:
+        return dict(p_ttest_rel=math.nan)
+    return dict(p_ttest_rel=_safe_p(sps.ttest_rel, s.paired_multi, s.paired_single))
+
+
+def _welch(s: Sides) -> dict:
+    if s.multi.size < 2 or s.single.size < 2:
+        return dict(p_welch=math.nan)
+    return dict(p_welch=_safe_p(sps.ttest_ind, s.multi, s.single, equal_var=False))
+
+
+COMPARISON_STATS = [_counts, _location, _wilcoxon, _ttest_rel, _welch]
+
+
+def compare(multi, single) -> dict:
+    """Compare NSE over seeds [K] of a multi-task lambda with lambda = 0 [K] (same seed order)."""
+    multi, single = np.asarray(multi, dtype=np.float64), np.asarray(single, dtype=np.float64)
+    pair = np.isfinite(multi) & np.isfinite(single)
+    sides = Sides(multi[pair], single[pair], multi[np.isfinite(multi)],
+                  single[np.isfinite(single)], int(pair.size))
+    out = {}
+    for stat in COMPARISON_STATS:
+        out.update(stat(sides))
     out["class"] = classify(out)
     return out
 
@@ -121,71 +176,98 @@ def classify(c: dict) -> str:
     return "not different"
 
 
-def per_lambda_table(res: Results, partition: str, variable: str) -> list:
-    """Rows (site, lambda): status counts, n used and the spread of NSE over seeds."""
-    x = valid_nse(res, partition, variable)
-    rows = []
-    for s, site in enumerate(res.sites):
-        for l, lam in enumerate(res.lambdas):
-            st = res.status[s, l]
-            row = dict(site=site, **{"lambda": float(lam)}, n_seeds=int(st.size),
-                       n_done=int((st == STATUS_DONE).sum()), n_failed=int((st == 2).sum()),
-                       n_pending=int((st == 0).sum()))
-            row.update(spread(x[s, l]))
-            row["n_used"] = row.pop("n")
-            row["n_done_nan"] = row["n_done"] - row["n_used"]
-            rows.append(row)
-    return rows
+def runs_table(res: Results, partition: str, variable: str) -> pd.DataFrame:
+    """One row per run: site, lambda, seed, status, message, nse (NaN unless done)."""
+    ds = res.ds
+    parts = {"status": ds.status, "nse": valid_nse(res, partition, variable)}
+    if "message" in ds:
+        parts["message"] = ds.message.fillna("")
+    df = xr.Dataset(parts).drop_vars(["partition", "variable"], errors="ignore") \
+        .to_dataframe().reset_index()
+    if "message" not in df:
+        df["message"] = ""
+    return df[["site", "lambda", "seed", "status", "message", "nse"]]
 
 
-def site_table(res: Results, partition: str, variable: str) -> list:
+def per_lambda_table(res: Results, partition: str, variable: str) -> pd.DataFrame:
+    """Rows (site, lambda), in file order: status counts, n used and the NSE spread over seeds."""
+    runs = runs_table(res, partition, variable)
+    g = runs.groupby(["site", "lambda"], sort=False)
+    table = pd.DataFrame({
+        "n_seeds": g.size(),
+        "n_done": g["status"].agg(lambda s: int((s == STATUS_DONE).sum())),
+        "n_failed": g["status"].agg(lambda s: int((s == STATUS_FAILED).sum())),
+        "n_pending": g["status"].agg(lambda s: int((s == STATUS_PENDING).sum())),
+    })
+    table = table.join(g["nse"].apply(lambda s: pd.Series(spread(s))).unstack())
+    table = table.rename(columns={"n": "n_used"})
+    table["n_used"] = table["n_used"].astype(int)
+    table["n_done_nan"] = table["n_done"] - table["n_used"]
+    return table.reset_index()[["site", "lambda", "n_seeds", "n_done", "n_failed", "n_pending",
+                                "n_used", "n_done_nan", "median", "q25", "q75", "iqr", "min",
+                                "max", "mean"]]
+
+
+def _comparison(x_site: xr.DataArray, lam, prefix: str) -> dict:
+    """Columns `<prefix>_*` for multi-task lambda `lam` against lambda = 0 on one site."""
+    single = x_site.sel({"lambda": 0.0})
+    if lam is None:
+        c = compare(np.full(single.size, np.nan), single.values)
+        row = {"lambda": math.nan, "median": math.nan}
+    else:
+        c = compare(x_site.sel({"lambda": lam}).values, single.values)
+        row = {"lambda": lam, "median": spread(x_site.sel({"lambda": lam}).values)["median"]}
+    row.update(c)
+    return {f"{prefix}_{k}": v for k, v in row.items()}
+
+
+def site_table(res: Results, partition: str, variable: str) -> pd.DataFrame:
     """Per site: best lambda (chosen on val), naive lambda, both against lambda = 0."""
-    i0 = res.lam(0.0)
-    if i0 is None:
+    if not res.has_lambda(0.0):
         raise ValueError(f"{res.path}: no lambda = 0 (single-task baseline) in the grid")
     x = valid_nse(res, partition, variable)
     xv = valid_nse(res, "val", variable)
-    i_naive, _ = naive_lambda(res.lambdas)
+    naive, _ = naive_lambda(res.lambdas)
     rows = []
-    for s, site in enumerate(res.sites):
-        row = dict(site=site, median_single=spread(x[s, i0])["median"],
-                   n_single=int(np.isfinite(x[s, i0]).sum()))
-        ib = best_lambda(xv[s], res.lambdas)
-        for tag, i in (("best", ib), ("naive", i_naive)):
-            if i is None:
-                c = compare(np.full(x.shape[2], np.nan), x[s, i0])
-                row[f"{tag}_lambda"] = math.nan
-                row[f"{tag}_val_median"] = math.nan
-                row[f"{tag}_median"] = math.nan
-            else:
-                c = compare(x[s, i], x[s, i0])
-                row[f"{tag}_lambda"] = float(res.lambdas[i])
-                row[f"{tag}_val_median"] = spread(xv[s, i])["median"]
-                row[f"{tag}_median"] = spread(x[s, i])["median"]
-            for k, v in c.items():
-                row[f"{tag}_{k}"] = v
+    for site in x.site.values:
+        xs, xvs = x.sel(site=site), xv.sel(site=site)
+        single = xs.sel({"lambda": 0.0}).values
+        row = dict(site=str(site), median_single=spread(single)["median"],
+                   n_single=int(np.isfinite(single).sum()))
+        best = best_lambda(xvs)
+        for tag, lam in (("best", best), ("naive", naive)):
+            cols = _comparison(xs, lam, tag)
+            cols[f"{tag}_val_median"] = (math.nan if lam is None else
+                                         spread(xvs.sel({"lambda": lam}).values)["median"])
+            row.update(cols)
         rows.append(row)
-    return rows
+    table = pd.DataFrame(rows)
+    for stat in SITE_STATS:
+        table = stat(table)
+    return table
 
 
-def headline(site_rows: list, tag: str) -> dict:
+SITE_STATS = []  # functions DataFrame -> DataFrame adding columns over all sites
+
+
+def headline(site_rows: pd.DataFrame, tag: str) -> dict:
     """Counts of sites per class for the 'best' or 'naive' comparison."""
-    counts = {c: sum(1 for r in site_rows if r[f"{tag}_class"] == c) for c in CLASSES}
-    counts["sites"] = len(site_rows)
-    return counts
+    counts = site_rows[f"{tag}_class"].value_counts()
+    out = {c: int(counts.get(c, 0)) for c in CLASSES}
+    out["sites"] = int(len(site_rows))
+    return out
 
 
-def paired_differences(res: Results, partition: str, variable: str, site_rows: list,
+def paired_differences(res: Results, partition: str, variable: str, site_rows: pd.DataFrame,
                        tag: str = "best") -> list:
-    """Per site, the paired per-seed NSE differences (multi - single) [n_pairs]."""
+    """Per site (table order), the paired per-seed NSE differences (multi - single) [n_pairs]."""
     x = valid_nse(res, partition, variable)
-    i0 = res.lam(0.0)
     out = []
-    for s, row in enumerate(site_rows):
-        lam = row[f"{tag}_lambda"]
+    for site, lam in zip(site_rows["site"], site_rows[f"{tag}_lambda"]):
         if not np.isfinite(lam):
             out.append(np.array([]))
             continue
-        d = x[s, res.lam(lam)] - x[s, i0]
+        xs = x.sel(site=site)
+        d = (xs.sel({"lambda": lam}) - xs.sel({"lambda": 0.0})).values
         out.append(d[np.isfinite(d)])
     return out

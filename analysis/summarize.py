@@ -6,24 +6,27 @@ seeds, the headline counts, and every failed or missing run.
     python3 analysis/summarize.py results/exp1.h5 [--out DIR]
         [--partition val|test] [--variable flow|temp]
 
-Prints Markdown and writes CSV + Markdown into DIR (default: <stem>_summary next
-to the results file). Exit 0 on success, 2 with one line on a bad file or option.
+Prints Markdown and writes the tables as CSV (and Parquet when pyarrow or
+fastparquet is installed) + Markdown into DIR (default: <stem>_summary next to
+the results file). Exit 0 on success, 2 with one line on a bad file or option.
 Statistics are documented in analysis/stats.py and README "Analysis".
 """
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import os
 import sys
 
 import numpy as np
+import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stats  # noqa: E402
 from resultsfile import (STATUS_DONE, STATUS_NAMES, ResultsFileError,  # noqa: E402
                          load_for_analysis, run_counts)
+
+TABLES = ("per_lambda", "per_site", "missing_runs", "headline")
 
 PRINT_LIMIT = 20  # rows of missing runs printed; the CSV has all of them
 
@@ -46,34 +49,40 @@ def fmt_lam(v) -> str:
     return "NA" if not math.isfinite(v) else f"{v:g}"
 
 
+def records(table: pd.DataFrame) -> list:
+    """Rows of a table as dicts (plain Python values)."""
+    return table.to_dict("records")
+
+
 def md_table(header: list, rows: list) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
 
 
-def write_csv(path: str, rows: list, fields: list | None = None) -> None:
-    fields = fields or (list(rows[0].keys()) if rows else ["empty"])
-    with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: ("" if isinstance(v, float) and not math.isfinite(v) else v)
-                        for k, v in r.items()})
+def write_table(out_dir: str, name: str, table: pd.DataFrame) -> list:
+    """<name>.csv (NaN as an empty field), and <name>.parquet when pandas has a
+    Parquet engine (pyarrow or fastparquet; Debian 12 packages neither).
+    Returns the file names written."""
+    table.to_csv(os.path.join(out_dir, f"{name}.csv"), index=False, na_rep="")
+    written = [f"{name}.csv"]
+    try:
+        table.to_parquet(os.path.join(out_dir, f"{name}.parquet"), index=False)
+        written.append(f"{name}.parquet")
+    except ImportError:
+        pass
+    return written
 
 
-def missing_runs(res, partition, variable) -> list:
+def missing_runs(res, partition, variable) -> pd.DataFrame:
     """Every run that contributes no NSE: failed, pending, or done with NaN NSE."""
-    x = res.nse[:, :, :, res.part(partition), res.var(variable)]
-    rows = []
-    for s, l, k in zip(*np.nonzero((res.status != STATUS_DONE) | ~np.isfinite(x))):
-        st = int(res.status[s, l, k])
-        what = STATUS_NAMES.get(st, f"status {st}")
-        if st == STATUS_DONE:
-            what = f"done, NSE not computable ({partition}/{variable})"
-        rows.append(dict(site=res.sites[s], **{"lambda": float(res.lambdas[l])},
-                         seed=int(res.seeds[k]), status=what, message=res.message[s, l, k]))
-    return rows
+    runs = stats.runs_table(res, partition, variable)
+    miss = runs[(runs["status"] != STATUS_DONE) | ~np.isfinite(runs["nse"])].copy()
+    what = miss["status"].map(lambda st: STATUS_NAMES.get(int(st), f"status {int(st)}"))
+    what[miss["status"] == STATUS_DONE] = f"done, NSE not computable ({partition}/{variable})"
+    miss["status"] = what
+    miss["seed"] = miss["seed"].astype(int)
+    return miss[["site", "lambda", "seed", "status", "message"]].reset_index(drop=True)
 
 
 def status_section(res, partition, variable, miss) -> str:
@@ -89,15 +98,15 @@ def status_section(res, partition, variable, miss) -> str:
     out.append(f"runs: {c['total']} total, {c['done']} done, {c['failed']} failed, "
                f"{c['pending']} pending" + (f", {c['unknown']} with unknown status"
                                             if c["unknown"] else ""))
-    nan_done = sum(1 for r in miss if r["status"].startswith("done"))
+    nan_done = int(miss["status"].str.startswith("done").sum())
     if nan_done:
         out.append(f"\n{nan_done} done runs have no finite NSE on {partition}/{variable}.")
-    if miss:
+    if len(miss):
         out += ["", f"Runs without an NSE ({len(miss)}; first {min(len(miss), PRINT_LIMIT)} "
                 "shown, all in missing_runs.csv):", ""]
         out.append(md_table(["site", "lambda", "seed", "status", "message"],
                             [[r["site"], fmt_lam(r["lambda"]), r["seed"], r["status"],
-                              r["message"]] for r in miss[:PRINT_LIMIT]]))
+                              r["message"]] for r in records(miss.head(PRINT_LIMIT))]))
     return "\n".join(out)
 
 
@@ -116,12 +125,12 @@ def headline_section(site_rows, naive_note) -> str:
 
 
 def site_section(res, site_rows, lam_rows, partition) -> str:
-    med = {(r["site"], r["lambda"]): r["median"] for r in lam_rows}
+    med = lam_rows.set_index(["site", "lambda"])["median"]
     header = ["site"] + [f"λ={l:g}" for l in res.lambdas] + [
         "best λ", "ΔNSE best", "pairs (excl.)", "p Wilcoxon", "p paired t", "p Welch",
         "best vs single", "ΔNSE naive", "p naive", "naive vs single"]
     rows = []
-    for r in site_rows:
+    for r in records(site_rows):
         rows.append([r["site"]] + [fmt(med[(r["site"], float(l))]) for l in res.lambdas] + [
             fmt_lam(r["best_lambda"]), fmt(r["best_median_diff"]),
             f"{r['best_n_pairs']} ({r['best_n_excluded']})", fmt_p(r["best_p_wilcoxon"]),
@@ -139,7 +148,7 @@ def lambda_section(lam_rows) -> str:
               "q25", "q75", "min", "max"]
     rows = [[r["site"], fmt_lam(r["lambda"]), f"{r['n_used']}/{r['n_seeds']}", r["n_failed"],
              r["n_pending"], fmt(r["median"]), fmt(r["iqr"]), fmt(r["q25"]), fmt(r["q75"]),
-             fmt(r["min"]), fmt(r["max"])] for r in lam_rows]
+             fmt(r["min"]), fmt(r["max"])] for r in records(lam_rows)]
     return "\n".join(["## NSE over seeds per site and lambda", "", md_table(header, rows)])
 
 
@@ -169,18 +178,18 @@ def summarize(path, out_dir, partition, variable, quiet=False) -> dict:
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "summary.md"), "w") as f:
         f.write(text + "\n\n" + lambda_section(lam_rows) + "\n")
-    write_csv(os.path.join(out_dir, "per_lambda.csv"), lam_rows)
-    write_csv(os.path.join(out_dir, "per_site.csv"), site_rows)
-    write_csv(os.path.join(out_dir, "missing_runs.csv"), miss,
-              ["site", "lambda", "seed", "status", "message"])
-    heads = [dict(comparison=t, **stats.headline(site_rows, t)) for t in ("best", "naive")]
-    write_csv(os.path.join(out_dir, "headline.csv"), heads)
+    heads = pd.DataFrame([dict(comparison=t, **stats.headline(site_rows, t))
+                          for t in ("best", "naive")])
+    tables = dict(per_lambda=lam_rows, per_site=site_rows, missing_runs=miss, headline=heads)
+    written = ["summary.md"]
+    for name in TABLES:
+        written += write_table(out_dir, name, tables[name])
     if not quiet:
         print(text)
-        print(f"\nwritten: {out_dir}/summary.md, per_lambda.csv, per_site.csv, "
-              "headline.csv, missing_runs.csv")
+        print(f"\nwritten: {out_dir}/" + ", ".join(written))
     return dict(results=res, per_lambda=lam_rows, per_site=site_rows, missing=miss,
-                headline={h["comparison"]: h for h in heads}, text=text)
+                headline={h["comparison"]: h for h in records(heads)}, text=text,
+                written=written)
 
 
 def default_out(path: str) -> str:

@@ -6,8 +6,9 @@ PKGS=(cmake g++ make git
       libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
       libdnnl-dev ocl-icd-opencl-dev libboost-program-options-dev libgtest-dev
       python3 python3-numpy python3-h5py python3-scipy python3-matplotlib
-      python3-xarray python3-netcdf4 python3-pytest python3-torch libopenblas0-openmp
-      slurm-wlm)
+      python3-xarray python3-pandas python3-netcdf4 python3-pytest python3-torch libopenblas0-openmp
+      udunits-bin
+      slurm-wlm qemu-user)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

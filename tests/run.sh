@@ -6,6 +6,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/jobs/install_deps.sh"
 build="${MTL_BUILD_DIR:-$root/build}"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release
-cmake --build "$build" -j "$(nproc)"
+# nproc --all: plain nproc honours OMP_NUM_THREADS, which clusters often set to 1.
+cmake --build "$build" -j "$(nproc --all)"
 cd "$build"
-ctest --output-on-failure -j "$(nproc)" "$@"
+ctest --output-on-failure -j "$(nproc --all)" "$@"

@@ -23,7 +23,6 @@ struct CliOptions {
 /// Throws ConfigError("command line: ...") on unknown options or missing CONFIG.
 CliOptions parse_cli(int argc, const char* const* argv);
 std::string cli_usage();
-std::string version_text();
 
 /// --only "site=ID,lambda=X,seed=K" -> fields; throws ConfigError naming the value.
 struct OnlyRun {

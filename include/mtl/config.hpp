@@ -13,14 +13,31 @@ namespace mtl {
 /// `variable` dimension (flow = 0, temp = 1).
 enum class Variable { flow = 0, temp = 1 };
 enum class Scope { single_site, multi_site };
-enum class LossKind { rmse, nnse };
+enum class LossKind { rmse, nnse, nnse_samplewise };
 enum class PredictionOutput { none, test, all };
+/// [train] backend (backend.hpp).
+enum class BackendChoice { automatic, kernels, onednn };
+/// [train] early_stop_on: the validation loss that early stopping watches.
+enum class StopOn { primary, total };
+/// [train] auxiliary_head: the auxiliary head's gradient is dL_a (unscaled, the
+/// paper-era code: it trains even at lambda = 0) or lambda dL_a (plain L_p + lambda L_a).
+enum class AuxHead { unscaled, scaled };
+/// [output] weights: none, or the final parameters of every run (the ones its
+/// metrics were computed with) in the results file.
+enum class WeightsOutput { none, final };
 
 constexpr int kNumVariables = 2;
 const char* to_string(Variable v);
+/// UDUNITS-2 units of a target in the input data set and the results file:
+/// flow "m3 s-1", temp "degC".
+const char* units_of(Variable v);
 const char* to_string(Scope s);
 const char* to_string(LossKind k);
 const char* to_string(PredictionOutput p);
+const char* to_string(BackendChoice b);
+const char* to_string(StopOn s);
+const char* to_string(AuxHead a);
+const char* to_string(WeightsOutput w);
 
 /// Inclusive range of days since 1970-01-01.
 struct DateRange {
@@ -54,12 +71,18 @@ struct DataConfig {
   /// Site selection rule (experiments 3/4): keep sites with at least this many
   /// observed primary-target days in the training period (0 = keep all).
   int min_train_obs = 0;
+  /// Days between the starts of training windows; 0 = model.seq_len (consecutive,
+  /// non-overlapping). Smaller: overlapping windows (more sequences per epoch).
+  int train_stride = 0;
 };
 
 struct ModelConfig {
   int hidden = 20;
   int seq_len = 365;
   LossKind loss = LossKind::rmse;
+  /// Leading days of every sequence that only warm up the state: excluded from
+  /// the loss; evaluation prepends this many preceding days to every block.
+  int warmup = 0;
 };
 
 struct TrainConfig {
@@ -71,7 +94,9 @@ struct TrainConfig {
   double epsilon = 1e-7;          // Keras default
   int patience = 0;               // 0 = no early stopping
   int threads = 1;                // oneDNN/OpenMP threads per rank
-  int group = 0;                  // lockstep group size; 0 = automatic, 1 = single-run path
+  BackendChoice backend = BackendChoice::automatic;  // LSTM backend (mtl/backend.hpp)
+  StopOn early_stop_on = StopOn::primary;
+  AuxHead auxiliary_head = AuxHead::unscaled;
 };
 
 struct GridConfig {
@@ -82,6 +107,7 @@ struct GridConfig {
 struct OutputConfig {
   bool loss_curves = false;
   PredictionOutput predictions = PredictionOutput::none;
+  WeightsOutput weights = WeightsOutput::none;
 };
 
 struct Config {

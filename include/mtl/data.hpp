@@ -28,12 +28,17 @@ struct Scaling {
 };
 constexpr double kLogFlowOffset = 1e-3;    // m3 s-1, keeps ln finite at zero flow
 
-/// One partition cut into sequences of seq_len days, time-major (oneDNN `tnc`).
-/// Training: consecutive non-overlapping blocks, partial last block dropped.
+/// One partition cut into sequences of seq_len (T) days, time-major (oneDNN `tnc`).
+/// Training: windows of T days starting every data.train_stride days (default T:
+/// consecutive, non-overlapping), partial last window dropped.
 /// Evaluation (val/test, and train for metrics): every day covered; the last
 /// partial block is padded at its end with zero inputs and NaN targets. The
 /// LSTM is causal and starts from zero state, so padding after the last real
 /// day never changes an earlier prediction.
+/// model.warmup = W > 0: the first W steps of every sequence only warm up the
+/// state (NaN targets, day -1): training windows lose their first W days to the
+/// loss, and evaluation blocks of T - W reported days are preceded by the W days
+/// before them (from before the period where the file has them, else zero inputs).
 struct SequenceSet {
   int seq_len = 0;   // T
   int n_seq = 0;     // N

@@ -11,7 +11,8 @@
 //            u32 head check (low half of FNV-1a of the 12 bytes before) |
 //            payload | u64 FNV-1a(payload)
 // The payload starts with i64 run_id, i32 rank, i8 status (the progress
-// thread reads just these) and continues with the whole RunResult.
+// thread reads just these) and continues with the whole RunResult; it ends
+// with the final weights and, when there are any, their scaling.
 // Damage never stops a resume: a file too short for its header holds no
 // records; a record whose head or payload check fails is skipped (by its
 // length when the head is intact, else up to the next intact head) and the
@@ -33,6 +34,7 @@ constexpr int kJournalFormat = 2;  // file header and record format written by t
 struct JournalEntry {
   RunResult result;
   int rank = -1;
+  Scaling scaling;  // with result.final_params: the z-scores those weights expect
 };
 
 /// 64-bit FNV-1a hash (Fowler, Noll, Vo), used for checksums and digests.

@@ -3,7 +3,8 @@
 //   L = L_primary + lambda * L_auxiliary
 // rmse: L_v = sqrt(mean over observed points of (pred - y)^2); a variable with no
 //       observation in the batch contributes 0 (and no gradient).
-// nnse: normalised NSE loss per variable (documented in loss.cpp).
+// nnse: normalised NSE loss per variable over all points (documented in loss.cpp).
+// nnse_samplewise: the paper-era loss, NSE per sequence (loss_samplewise.cpp).
 #include <cstddef>
 
 #include "mtl/config.hpp"
@@ -18,7 +19,19 @@ struct LossValue {
 
 /// pred, y: [n_points, 2] (primary, auxiliary); y NaN = not observed.
 /// dpred (nullable): [n_points, 2], dL/dpred, 0 where not observed.
+/// daux (nullable): [n_points], the unscaled dL_a/dpred (auxiliary head gradient
+/// under [train] auxiliary_head = unscaled). kind rmse or nnse.
 LossValue masked_loss(const float* pred, const float* y, std::size_t n_points, double lambda,
-                      LossKind kind, float* dpred);
+                      LossKind kind, float* dpred, float* daux = nullptr);
+
+/// nnse_samplewise (loss_samplewise.cpp): NSE per sequence, averaged, normalised,
+/// on pred, y [T, B, 2].
+LossValue samplewise_loss(const float* pred, const float* y, int T, int B, double lambda,
+                          float* dpred, float* daux);
+
+/// The trainer's loss of a batch of B sequences of T steps, pred, y [T, B, 2]:
+/// samplewise_loss for nnse_samplewise, masked_loss over the T B points otherwise.
+LossValue batch_loss(const float* pred, const float* y, int T, int B, double lambda, LossKind kind,
+                     float* dpred, float* daux = nullptr);
 
 }  // namespace mtl

@@ -12,6 +12,7 @@
 // weight_hh_l0 = wh^T [4H, H], bias_ih_l0 = b, bias_hh_l0 = 0, head_weight = head_w^T.
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace mtl {
 
@@ -25,6 +26,16 @@ struct ParamLayout {
 };
 
 ParamLayout make_param_layout(int n_in, int hidden);
+
+/// A flat buffer as PyTorch's nn.LSTM(C, H) tensors plus the heads, row-major,
+/// gate order i, f, g, o: weight_ih_l0 [4H, C], weight_hh_l0 [4H, H],
+/// bias_ih_l0 [4H] (our one combined bias), bias_hh_l0 [4H] zeros,
+/// head_weight [2, H] (row 0 primary), head_bias [2]. Used by the trace and
+/// the results file's saved weights.
+struct TorchParams {
+  std::vector<float> weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, head_weight, head_bias;
+};
+TorchParams torch_params(const float* params, const ParamLayout& layout);
 
 /// Keras initialisation: wx Glorot-uniform (fan_in C, fan_out 4H), wh orthogonal
 /// (Keras Orthogonal on the [H, 4H] kernel), b = 0 except forget gate = 1,

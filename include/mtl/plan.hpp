@@ -26,6 +26,7 @@ struct DataCheck {
   int32_t first_day = 0, last_day = 0;
   std::vector<std::string> drivers;  // used drivers
   std::string data_digest;           // provenance.hpp: the selected sites' values the runs read
+  std::vector<std::string> driver_units;  // their units attributes
 };
 
 /// Read the data file (all candidate sites), select sites (all | ids | @file,

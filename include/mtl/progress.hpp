@@ -41,6 +41,10 @@ class ProgressReporter {
   std::thread thread_;
 };
 
+/// Now as ISO 8601 UTC, "2026-11-27T10:15:03Z": the start of every progress and
+/// summary line and the results file's start_time/end_time.
+std::string iso_utc_now();
+
 /// "1h02m03s" style duration.
 std::string format_duration(double seconds);
 

@@ -31,6 +31,7 @@ struct ResultsMeta {
 struct BlockRow {
   const RunResult* result = nullptr;
   int rank = -1;
+  const Scaling* scaling = nullptr;  // of result->final_params ([output] weights = final)
 };
 
 /// Dataset shapes derived from the plan (used by the writer and for sizing).
@@ -38,11 +39,12 @@ struct ResultsShape {
   int64_t sites = 0, lambdas = 0, seeds = 0;
   int64_t epochs = 0;                        // 0 = no loss curves
   std::array<int64_t, 3> pred_days{};        // per Part; 0 = not written
+  int64_t hidden = 0, n_in = 0;              // saved weights' H and C; 0 = not written
   int64_t rows() const { return sites * lambdas * seeds; }
 };
 ResultsShape results_shape(const Plan& plan);
 /// Bytes of raw dataset payload (what dominates the file size).
-int64_t results_payload_bytes(const ResultsShape& shape);
+int64_t results_payload_bytes(const Plan& plan);
 
 /// Thrown by write_results on every rank alike (rank 0's serial phase failed
 /// and told the others). Any other exception from write_results is this

@@ -19,6 +19,8 @@ struct Plan {
   std::vector<double> costs;      // per run (grid.runs order)
   std::vector<RunRange> blocks;   // one per rank
   std::string data_digest;        // of the data the runs read (provenance.hpp); "" = unknown
+  // Model inputs in order and their units (the saved weights' driver axis).
+  std::vector<std::string> drivers, driver_units;
 };
 
 struct RunOptions {

@@ -18,13 +18,16 @@ struct RunnerHooks {
   /// (single_site) or -1 (multi_site: one SiteData of all sites). Throws
   /// DataError/ConfigError on bad input.
   std::function<std::map<int, SiteData>(const Plan&, const std::vector<int>& site_indices)> load;
-  /// Train a lockstep group of runs of one SiteData; one result per run, same order.
+  /// Train consecutive runs of one SiteData; one result per run, same order.
   std::function<std::vector<RunResult>(const std::vector<RunSpec>&, const SiteData&,
                                        const Config&)>
       train;
+  /// Runs per train call, each call followed by one journal write (fsync) and a
+  /// stop check. 0: about one second of training, by the rank's time per run so far.
+  int runs_per_call = 0;
 };
 
-/// read_dataset + prepare_sites, and train_group (train_run when group = 1).
+/// read_dataset + prepare_sites, and train_runs.
 RunnerHooks default_runner_hooks();
 
 /// run_grid with explicit hooks (run_grid uses default_runner_hooks()).

@@ -1,7 +1,7 @@
 #pragma once
 // Clean stop on SIGTERM / SIGUSR1 (SLURM --signal, scancel --signal, a
 // forwarded mpirun signal): the handler only sets a flag; the runner checks it
-// at every group boundary, journals what it has and writes the results file.
+// between journal writes, journals what it has and writes the results file.
 namespace mtl {
 
 /// Install the handlers (idempotent). SIGTERM and SIGUSR1 set the flag.

@@ -1,7 +1,7 @@
 #pragma once
-// Training one run (site, lambda, seed) or a lockstep group of runs of one site,
-// and evaluating it. Free of MPI and HDF5: the driver decides what runs where
-// and how results are stored.
+// Training and evaluating runs (site, lambda, seed): one training loop on an LSTM
+// backend chosen by [train] backend (backend.hpp). Free of MPI and HDF5: the
+// driver decides what runs where and how results are stored.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -44,6 +44,7 @@ struct RunResult {
   std::vector<float> val_loss;   // [epochs_run] (empty unless early stopping is on)
   std::vector<SiteMetrics> sites;
   std::vector<Prediction> predictions;  // only those requested by [output] predictions
+  std::vector<float> final_params;      // [output] weights = final, done runs only (params.hpp layout)
 };
 
 /// Optional details of a single run, for --trace.
@@ -53,23 +54,19 @@ struct RunTrace {
   std::vector<Prediction> predictions;  // every partition
 };
 
-/// Train and evaluate one run on the single-model oneDNN LSTM path.
+/// Train and evaluate one run (the backend of cfg.train.backend).
 RunResult train_run(const RunSpec& run, const SiteData& data, const Config& cfg,
                     RunTrace* trace = nullptr);
+
+/// Train and evaluate runs that share `data`, one after another (the grid's path).
+/// Same numbers as train_run for each run.
+std::vector<RunResult> train_runs(const std::vector<RunSpec>& runs, const SiteData& data,
+                                  const Config& cfg);
 
 /// Sequences per mini-batch: TrainConfig::batch, where 0 means every training
 /// sequence (single_site, one Adam step per epoch as in the paper) or, for a
 /// multi_site run, the number of sites (as the original multi-site code did).
 /// Clamped to the number of training sequences.
 int training_batch_size(const TrainConfig& train, const SiteData& data);
-
-/// Lockstep group size used when TrainConfig::group is 0 (automatic), chosen by
-/// measurement (see the lockstep benchmark). group == 1 means the single-run path.
-constexpr int kDefaultGroupSize = 16;
-
-/// Train a group of runs of the same SiteData in lockstep (batched over models).
-/// Each model's numbers do not depend on which other runs share its group.
-std::vector<RunResult> train_group(const std::vector<RunSpec>& runs, const SiteData& data,
-                                   const Config& cfg);
 
 }  // namespace mtl

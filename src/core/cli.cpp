@@ -7,7 +7,6 @@
 #include <cmath>
 #include <sstream>
 
-#include "mtl/build_info.hpp"
 #include "mtl/config.hpp"
 #include "mtl/errors.hpp"
 
@@ -58,10 +57,6 @@ std::string cli_usage() {
   s << "\n\nExit codes: 0 all runs done, 1 usage, 2 config/data error, 3 some runs failed,\n"
        "            4 incomplete (stopped by SIGTERM/SIGUSR1: rerun with --resume), 5 internal error\n";
   return s.str();
-}
-
-std::string version_text() {
-  return std::string("mtl_mpi ") + MTL_VERSION + " (git " + build_git_hash() + ")";
 }
 
 CliOptions parse_cli(int argc, const char* const* argv) {

@@ -40,9 +40,11 @@ const KeySpec kKeys[] = {
     {"data.test", "", true},
     {"data.log_flow", "false", false},
     {"data.min_train_obs", "0", false},
+    {"data.train_stride", "0", false},
     {"model.hidden", "20", false},
     {"model.seq_len", "365", false},
     {"model.loss", "rmse", false},
+    {"model.warmup", "0", false},
     {"train.epochs", "50", false},
     {"train.batch", "0", false},
     {"train.learning_rate", "0.001", false},
@@ -51,11 +53,14 @@ const KeySpec kKeys[] = {
     {"train.epsilon", "1e-7", false},
     {"train.patience", "0", false},
     {"train.threads", "1", false},
-    {"train.group", "0", false},
+    {"train.backend", "auto", false},
+    {"train.early_stop_on", "primary", false},
+    {"train.auxiliary_head", "unscaled", false},
     {"grid.lambdas", "", true},
     {"grid.seeds", "", true},
     {"output.loss_curves", "false", false},
     {"output.predictions", "none", false},
+    {"output.weights", "none", false},
 };
 
 /// A raw value and where it came from, for error messages.
@@ -228,12 +233,18 @@ void read_data(const Reader& r, DataConfig& d) {
   if (d.test.first <= d.val.last) r.fail("data.test", "must start after the validation period ends");
   d.log_flow = r.boolean("data.log_flow");
   d.min_train_obs = static_cast<int>(r.integer("data.min_train_obs", 0, 1L << 30));
+  d.train_stride = static_cast<int>(r.integer("data.train_stride", 0, 100000));
 }
 
 void read_model_train(const Reader& r, ModelConfig& m, TrainConfig& t) {
   m.hidden = static_cast<int>(r.integer("model.hidden", 1, 4096));
   m.seq_len = static_cast<int>(r.integer("model.seq_len", 1, 100000));
-  m.loss = r.choice<LossKind>("model.loss", {{"rmse", LossKind::rmse}, {"nnse", LossKind::nnse}});
+  m.loss = r.choice<LossKind>("model.loss", {{"rmse", LossKind::rmse},
+                                             {"nnse", LossKind::nnse},
+                                             {"nnse_samplewise", LossKind::nnse_samplewise}});
+  m.warmup = static_cast<int>(r.integer("model.warmup", 0, 100000));
+  if (m.warmup >= m.seq_len) r.fail("model.warmup", "must be smaller than model.seq_len (" +
+                                                        std::to_string(m.seq_len) + ")");
   t.epochs = static_cast<int>(r.integer("train.epochs", 1, 1000000));
   t.batch = static_cast<int>(r.integer("train.batch", 0, 1000000));
   t.learning_rate = r.real("train.learning_rate");
@@ -246,7 +257,13 @@ void read_model_train(const Reader& r, ModelConfig& m, TrainConfig& t) {
   if (t.epsilon <= 0) r.fail("train.epsilon", "must be > 0");
   t.patience = static_cast<int>(r.integer("train.patience", 0, 1000000));
   t.threads = static_cast<int>(r.integer("train.threads", 1, 4096));
-  t.group = static_cast<int>(r.integer("train.group", 0, 100000));
+  t.backend = r.choice<BackendChoice>("train.backend", {{"auto", BackendChoice::automatic},
+                                                       {"kernels", BackendChoice::kernels},
+                                                       {"onednn", BackendChoice::onednn}});
+  t.early_stop_on = r.choice<StopOn>("train.early_stop_on",
+                                     {{"primary", StopOn::primary}, {"total", StopOn::total}});
+  t.auxiliary_head = r.choice<AuxHead>("train.auxiliary_head",
+                                       {{"unscaled", AuxHead::unscaled}, {"scaled", AuxHead::scaled}});
 }
 
 /// The first value that occurs twice (lists can be long: sort, not pairwise).
@@ -310,11 +327,20 @@ std::string format_number(double v) {
 }  // namespace
 
 const char* to_string(Variable v) { return v == Variable::flow ? "flow" : "temp"; }
+const char* units_of(Variable v) { return v == Variable::flow ? "m3 s-1" : "degC"; }
 const char* to_string(Scope s) { return s == Scope::single_site ? "single_site" : "multi_site"; }
-const char* to_string(LossKind k) { return k == LossKind::rmse ? "rmse" : "nnse"; }
+const char* to_string(LossKind k) {
+  return k == LossKind::rmse ? "rmse" : k == LossKind::nnse ? "nnse" : "nnse_samplewise";
+}
+const char* to_string(BackendChoice b) {
+  return b == BackendChoice::automatic ? "auto" : b == BackendChoice::kernels ? "kernels" : "onednn";
+}
+const char* to_string(StopOn s) { return s == StopOn::primary ? "primary" : "total"; }
+const char* to_string(AuxHead a) { return a == AuxHead::unscaled ? "unscaled" : "scaled"; }
 const char* to_string(PredictionOutput p) {
   return p == PredictionOutput::none ? "none" : p == PredictionOutput::test ? "test" : "all";
 }
+const char* to_string(WeightsOutput w) { return w == WeightsOutput::final ? "final" : "none"; }
 
 std::vector<int> parse_seed_list(const std::string& text) {
   std::vector<int> seeds;
@@ -363,6 +389,8 @@ Config parse_config_text(const std::string& ini_text, const std::string& source,
   cfg.output.predictions = r.choice<PredictionOutput>(
       "output.predictions",
       {{"none", PredictionOutput::none}, {"test", PredictionOutput::test}, {"all", PredictionOutput::all}});
+  cfg.output.weights = r.choice<WeightsOutput>(
+      "output.weights", {{"none", WeightsOutput::none}, {"final", WeightsOutput::final}});
   cfg.source = source;
   cfg.ini_text = ini_text;
   cfg.overrides = overrides;
@@ -397,9 +425,11 @@ std::string effective_ini(const Config& c) {
       {"data.test", range(c.data.test)},
       {"data.log_flow", c.data.log_flow ? "true" : "false"},
       {"data.min_train_obs", std::to_string(c.data.min_train_obs)},
+      {"data.train_stride", std::to_string(c.data.train_stride)},
       {"model.hidden", std::to_string(c.model.hidden)},
       {"model.seq_len", std::to_string(c.model.seq_len)},
       {"model.loss", to_string(c.model.loss)},
+      {"model.warmup", std::to_string(c.model.warmup)},
       {"train.epochs", std::to_string(c.train.epochs)},
       {"train.batch", std::to_string(c.train.batch)},
       {"train.learning_rate", format_number(c.train.learning_rate)},
@@ -408,11 +438,14 @@ std::string effective_ini(const Config& c) {
       {"train.epsilon", format_number(c.train.epsilon)},
       {"train.patience", std::to_string(c.train.patience)},
       {"train.threads", std::to_string(c.train.threads)},
-      {"train.group", std::to_string(c.train.group)},
+      {"train.backend", to_string(c.train.backend)},
+      {"train.early_stop_on", to_string(c.train.early_stop_on)},
+      {"train.auxiliary_head", to_string(c.train.auxiliary_head)},
       {"grid.lambdas", join_words(lambdas)},
       {"grid.seeds", join_words(seeds)},
       {"output.loss_curves", c.output.loss_curves ? "true" : "false"},
       {"output.predictions", to_string(c.output.predictions)},
+      {"output.weights", to_string(c.output.weights)},
   };
   std::string out, section;
   for (const KeySpec& k : kKeys) {

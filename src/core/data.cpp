@@ -121,18 +121,31 @@ Scaling fit_scaling(const Context& c, bool log_flow) {
   return sc;
 }
 
-/// Cut partition p into [T, N, C] blocks, sites concatenated site by site
-/// (sequence n = site_pos * blocks + b). pad: keep the partial last block,
-/// padded with zero inputs, NaN targets and day -1; else drop it.
-SequenceSet cut(const Context& c, const SiteData& sd, Part part, int seq_len, bool pad) {
+/// How a partition is cut into sequences of seq_len steps (data.hpp).
+struct CutRule {
+  int seq_len = 0;
+  int warmup = 0;   // leading steps without targets (state warm-up)
+  int stride = 0;   // training: days between window starts
+  bool eval = false;
+};
+
+/// Cut partition p into [T, N, C] sequences, sites concatenated site by site
+/// (sequence n = site_pos * blocks + b).
+/// Training: windows [b stride, b stride + T) inside the period, partial last
+/// window dropped. Evaluation: blocks of T - W reported days, each preceded by
+/// the W days before it (from before the period where the file has them, else
+/// zero inputs), the partial last block padded with zero inputs, NaN targets and
+/// day -1. Warm-up steps (t < W) have NaN targets and day -1 in both.
+SequenceSet cut(const Context& c, const SiteData& sd, Part part, const CutRule& k) {
   const int p = static_cast<int>(part);
   const int days = c.ranges[p].days(), nt = c.data.n_time();
-  const int blocks = pad ? (days + seq_len - 1) / seq_len : days / seq_len;
+  const int T = k.seq_len, W = k.warmup, step = k.eval ? T - W : k.stride;
+  const int blocks = k.eval ? (days + step - 1) / step : (days >= T ? (days - T) / step + 1 : 0);
   SequenceSet q;
-  q.seq_len = seq_len;
+  q.seq_len = T;
   q.n_in = static_cast<int>(c.drivers.size());
   q.n_seq = blocks * static_cast<int>(c.sites.size());
-  const size_t tn = static_cast<size_t>(seq_len) * q.n_seq;
+  const size_t tn = static_cast<size_t>(T) * q.n_seq;
   q.x.assign(tn * q.n_in, 0.0f);
   q.y.assign(tn * 2, std::nanf(""));
   q.day.assign(tn, -1);
@@ -141,21 +154,28 @@ SequenceSet cut(const Context& c, const SiteData& sd, Part part, int seq_len, bo
   const auto& y0 = target(c.data, sd.primary);
   const auto& y1 = target(c.data, sd.auxiliary);
   for (size_t si = 0; si < c.sites.size(); ++si) {
-    const size_t row = static_cast<size_t>(c.sites[si]) * nt + c.offset[p];
+    const long base = static_cast<long>(c.sites[si]) * nt;  // the site's row on the time axis
     for (int b = 0; b < blocks; ++b) {
       const size_t n = si * blocks + b;
       q.site[n] = static_cast<int32_t>(si);
-      for (int t = 0; t < seq_len && b * seq_len + t < days; ++t) {
-        const int i = b * seq_len + t;
+      const int start = k.eval ? b * step - W : b * step;  // day of step 0, relative to the period
+      for (int t = 0; t < T && start + t < days; ++t) {
+        const int i = start + t;
+        const long at = c.offset[p] + i;  // on the data set's time axis; < 0: before the file
         const size_t tnn = static_cast<size_t>(t) * q.n_seq + n;  // [t, n] of [T, N]
-        q.day[tnn] = c.ranges[p].first + i;
-        for (int k = 0; k < q.n_in; ++k) {
-          const double v = c.data.drivers[c.drivers[k]][row + i];
-          q.x[tnn * q.n_in + k] = static_cast<float>((v - sc.x_mean[k]) / sc.x_std[k]);
+        if (at < 0) continue;                                      // zero inputs, no target
+        bool finite = true;
+        for (int kk = 0; kk < q.n_in; ++kk) finite = finite && std::isfinite(c.data.drivers[c.drivers[kk]][base + at]);
+        if (!finite) continue;  // only possible before the period (check_drivers covers it)
+        for (int kk = 0; kk < q.n_in; ++kk) {
+          const double v = c.data.drivers[c.drivers[kk]][base + at];
+          q.x[tnn * q.n_in + kk] = static_cast<float>((v - sc.x_mean[kk]) / sc.x_std[kk]);
         }
-        const float a = y0[row + i];
+        if (t < W) continue;  // warm-up: input only
+        q.day[tnn] = c.ranges[p].first + i;
+        const float a = y0[base + at];
         if (!std::isnan(a)) q.y[tnn * 2] = static_cast<float>(scale(sc, sd.primary, a));
-        const float b2 = y1[row + i];
+        const float b2 = y1[base + at];
         if (sd.has_auxiliary && !std::isnan(b2))
           q.y[tnn * 2 + 1] = static_cast<float>(scale(sc, sd.auxiliary, b2));
       }
@@ -202,8 +222,10 @@ SiteData prepare_sites(const DataSet& data, const std::vector<int>& site_indices
   sd.auxiliary = cfg.experiment.auxiliary;
   for (int k : c.drivers) sd.driver_names.push_back(data.driver_names[k]);
   sd.scaling = fit_scaling(c, cfg.data.log_flow);
-  sd.train = cut(c, sd, Part::train, seq_len, false);
-  for (int p = 0; p < kNumParts; ++p) sd.eval[p] = cut(c, sd, static_cast<Part>(p), seq_len, true);
+  const int stride = cfg.data.train_stride > 0 ? cfg.data.train_stride : seq_len;
+  sd.train = cut(c, sd, Part::train, {seq_len, cfg.model.warmup, stride, false});
+  for (int p = 0; p < kNumParts; ++p)
+    sd.eval[p] = cut(c, sd, static_cast<Part>(p), {seq_len, cfg.model.warmup, 0, true});
   const int nt = data.n_time();
   for (int s : site_indices)
     for (int i = 0; i < c.ranges[0].days(); ++i) {

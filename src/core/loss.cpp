@@ -60,8 +60,8 @@ Sums variable_sums(const float* pred, const float* y, std::size_t n_points, std:
 
 /// Loss of variable v; writes scale * dL_v/dp into dpred column v when given.
 double variable_loss(const float* pred, const float* y, std::size_t n_points, std::size_t v,
-                     LossKind kind, double scale, float* dpred) {
-  const bool nnse = kind == LossKind::nnse;
+                     LossKind kind, double scale, float* dpred, float* daux) {
+  const bool nnse = kind != LossKind::rmse;
   const Sums s = variable_sums(pred, y, n_points, v, nnse);
   double value = 0.0;
   double coef = 0.0;  // dL_v/dp_i = coef * (p_i - y_i)
@@ -80,16 +80,22 @@ double variable_loss(const float* pred, const float* y, std::size_t n_points, st
       dpred[i * kStride + v] = static_cast<float>(g);
     }
   }
+  if (daux != nullptr) {
+    for (std::size_t i = 0; i < n_points; ++i) {
+      const double yi = y[i * kStride + v];
+      daux[i] = static_cast<float>(std::isnan(yi) ? 0.0 : coef * (pred[i * kStride + v] - yi));
+    }
+  }
   return value;
 }
 
 }  // namespace
 
 LossValue masked_loss(const float* pred, const float* y, std::size_t n_points, double lambda,
-                      LossKind kind, float* dpred) {
+                      LossKind kind, float* dpred, float* daux) {
   LossValue out;
-  out.primary = variable_loss(pred, y, n_points, 0, kind, 1.0, dpred);
-  out.auxiliary = variable_loss(pred, y, n_points, 1, kind, lambda, dpred);
+  out.primary = variable_loss(pred, y, n_points, 0, kind, 1.0, dpred, nullptr);
+  out.auxiliary = variable_loss(pred, y, n_points, 1, kind, lambda, dpred, daux);
   out.total = out.primary + lambda * out.auxiliary;
   return out;
 }

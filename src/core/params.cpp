@@ -34,6 +34,24 @@ ParamLayout make_param_layout(int n_in, int hidden) {
   return l;
 }
 
+TorchParams torch_params(const float* p, const ParamLayout& L) {
+  const std::size_t C = L.n_in, H = L.hidden, G = kNumGates * H;
+  TorchParams t;
+  t.weight_ih_l0.resize(G * C);
+  t.weight_hh_l0.resize(G * H);
+  for (std::size_t k = 0; k < G; ++k) {  // ours are [C, 4H] and [H, 4H]: transpose
+    for (std::size_t c = 0; c < C; ++c) t.weight_ih_l0[k * C + c] = p[L.wx + c * G + k];
+    for (std::size_t j = 0; j < H; ++j) t.weight_hh_l0[k * H + j] = p[L.wh + j * G + k];
+  }
+  t.bias_ih_l0.assign(p + L.b, p + L.b + G);
+  t.bias_hh_l0.assign(G, 0.0f);
+  t.head_weight.resize(2 * H);
+  for (std::size_t o = 0; o < 2; ++o)
+    for (std::size_t j = 0; j < H; ++j) t.head_weight[o * H + j] = p[L.head_w + j * 2 + o];
+  t.head_bias.assign(p + L.head_b, p + L.head_b + 2);
+  return t;
+}
+
 namespace {
 
 /// Keras GlorotUniform: U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)).

@@ -1,4 +1,5 @@
-// One training run (site, lambda, seed) on the single-model oneDNN path (train.hpp).
+// The one training loop (train.hpp): runs (site, lambda, seed) on an LSTM backend
+// (backend.hpp), which only computes forward, backward and predict.
 //
 //   init_params(seed) -> for each epoch: for each batch (default: all training
 //   sequences, one Adam step per epoch): forward [T, B, C] -> pred [T, B, 2],
@@ -14,7 +15,8 @@
 // - mini-batches of cfg.train.batch sequences in epoch_order(seed, epoch, N)
 //   order; the last partial batch is kept and gets its own cached primitive shape.
 // - early stopping (patience > 0): after each epoch the validation loss
-//   (masked_loss on data.eval[val]) is recorded; the best weights (lowest val
+//   (batch_loss on data.eval[val]: its primary term, or the total with
+//   [train] early_stop_on = total) is recorded; the best weights (lowest val
 //   loss; ties keep the earlier epoch) are restored at the end; training stops
 //   after `patience` epochs without a strict improvement.
 // - a non-finite loss or gradient stops the run: status failed, failed_epoch = K
@@ -27,8 +29,12 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <tuple>
+#include <memory>
 #include <string>
 
+#include "mtl/backend.hpp"
 #include "mtl/evaluate.hpp"
 #include "mtl/minibatch.hpp"
 #include "mtl/loss.hpp"
@@ -50,13 +56,16 @@ struct Trainer {
   const RunSpec& run;
   const SiteData& data;
   const Config& cfg;
+  LstmBackend& lstm;
   ParamLayout layout;
   std::vector<float> params, grads, m, v;  // flat, layout.total each
   std::vector<float> xb, yb, pred, dpred;  // batch buffers
+  std::vector<float> daux;                 // [T, n] unscaled dL_a/dpred
+  std::vector<float> acc;                  // [H] auxiliary head gradient
   int64_t step = 0;                        // Adam updates done
 
-  Trainer(const RunSpec& r, const SiteData& d, const Config& c)
-      : run(r), data(d), cfg(c), layout(make_param_layout(d.train.n_in, c.model.hidden)),
+  Trainer(const RunSpec& r, const SiteData& d, const Config& c, LstmBackend& b)
+      : run(r), data(d), cfg(c), lstm(b), layout(make_param_layout(d.train.n_in, c.model.hidden)),
         params(layout.total), grads(layout.total), m(layout.total, 0.0f), v(layout.total, 0.0f) {
     init_params(params.data(), layout, r.seed);
   }
@@ -66,25 +75,49 @@ struct Trainer {
   /// One forward/backward/Adam step on [T, n, .] batch data. Returns the loss
   /// before the update; sets `bad` to "loss"/"gradient" when non-finite.
   LossValue batch_step(const float* x, const float* y, int n, const char*& bad) {
-    const SequenceSet& s = data.train;
-    LstmNet& net = lstm_net({s.seq_len, n, s.n_in, cfg.model.hidden}, LstmMode::training);
-    const std::size_t points = static_cast<std::size_t>(s.seq_len) * n;
+    const int T = data.train.seq_len;
+    const std::size_t points = static_cast<std::size_t>(T) * n;
     pred.resize(points * kOut);
     dpred.resize(points * kOut);
-    net.forward(params.data(), x, pred.data());
-    const LossValue loss =
-        masked_loss(pred.data(), y, points, run.lambda, cfg.model.loss, dpred.data());
+    const bool unscaled = cfg.train.auxiliary_head == AuxHead::unscaled && data.has_auxiliary;
+    daux.resize(unscaled ? points : 0);
+    lstm.forward(params.data(), x, n, pred.data());
+    const LossValue loss = batch_loss(pred.data(), y, T, n, run.lambda, cfg.model.loss,
+                                      dpred.data(), unscaled ? daux.data() : nullptr);
     if (!std::isfinite(loss.total)) {
       bad = "loss";
       return loss;
     }
-    net.backward(params.data(), dpred.data(), grads.data());
+    lstm.backward(params.data(), dpred.data(), grads.data());
+    if (unscaled) auxiliary_head_gradient(n);
     if (!all_finite(grads)) {
       bad = "gradient";
       return loss;
     }
     adam_step(params.data(), grads.data(), m.data(), v.data(), layout.total, ++step, cfg.train);
     return loss;
+  }
+
+  /// The paper-era rule (science.md): the auxiliary head's gradient is dL_a, not
+  /// lambda dL_a (the trunk keeps lambda dL_a), so the head trains at lambda = 0.
+  /// head_w[:, 1] = sum_{t,n} h[t,n,:] daux[t,n], head_b[1] = sum daux: replaces
+  /// the backend's lambda-scaled values. Fixed order (t, then n, ascending).
+  void auxiliary_head_gradient(int n) {
+    const int H = layout.hidden;
+    const float* h = lstm.hidden();
+    acc.assign(static_cast<std::size_t>(H), 0.0f);  // contiguous: the k loop vectorises
+    float gb = 0.0f;
+    const std::size_t points = static_cast<std::size_t>(data.train.seq_len) * n;
+    for (std::size_t i = 0; i < points; ++i) {
+      const float d = daux[i];
+      if (d == 0.0f) continue;  // unobserved (or exactly fitted) points add nothing
+      const float* hi = h + i * H;
+      for (int k = 0; k < H; ++k) acc[k] += hi[k] * d;
+      gb += d;
+    }
+    float* gw = grads.data() + layout.head_w;
+    for (int k = 0; k < H; ++k) gw[k * 2 + 1] = acc[k];
+    grads[layout.head_b + 1] = gb;
   }
 
   /// One epoch; the loss is the sequence-weighted mean over its batches.
@@ -97,17 +130,18 @@ struct Trainer {
 
   /// Normalised predictions [T, N, 2] on an evaluation set.
   std::vector<float> predict(const SequenceSet& s) {
-    LstmNet& net = lstm_net({s.seq_len, s.n_seq, s.n_in, cfg.model.hidden}, LstmMode::inference);
     std::vector<float> out(static_cast<std::size_t>(s.seq_len) * s.n_seq * kOut);
-    net.forward(params.data(), s.x.data(), out.data());
+    lstm.predict(params.data(), s.x.data(), s.seq_len, s.n_seq, out.data());
     return out;
   }
 
+  /// Validation loss for early stopping: the primary term (default) or the total.
   double val_loss() {
     const SequenceSet& s = data.eval[static_cast<int>(Part::val)];
     const std::vector<float> p = predict(s);
-    const std::size_t points = static_cast<std::size_t>(s.seq_len) * s.n_seq;
-    return masked_loss(p.data(), s.y.data(), points, run.lambda, cfg.model.loss, nullptr).total;
+    const LossValue l =
+        batch_loss(p.data(), s.y.data(), s.seq_len, s.n_seq, run.lambda, cfg.model.loss, nullptr);
+    return cfg.train.early_stop_on == StopOn::primary ? l.primary : l.total;
   }
 
   void train(RunResult& r);
@@ -150,15 +184,13 @@ void Trainer::train(RunResult& r) {
 }
 
 
-}  // namespace
-
-RunResult train_run(const RunSpec& run, const SiteData& data, const Config& cfg,
+/// Train and evaluate one run on `lstm`.
+RunResult train_one(const RunSpec& run, const SiteData& data, const Config& cfg, LstmBackend& lstm,
                     RunTrace* trace) {
   RunResult r;
   r.run_id = run.run_id;
   if (fail_if_untrainable(data, r)) return r;
-  set_compute_threads(cfg.train.threads);
-  Trainer t(run, data, cfg);
+  Trainer t(run, data, cfg, lstm);
   if (trace) trace->initial_params = t.params;
   t.train(r);
   if (trace) trace->final_params = t.params;
@@ -176,7 +208,38 @@ RunResult train_run(const RunSpec& run, const SiteData& data, const Config& cfg,
       for (auto& p : trace->predictions) p.site_index = run.site_index;
   }
   r.status = RunStatus::done;
+  if (cfg.output.weights == WeightsOutput::final) r.final_params = t.params;
   return r;
+}
+
+/// The process-wide backend of this shape (like lstm_net's cache): its buffers
+/// serve every run of the shape. Backends hold no state that changes a number.
+/// One training thread per process.
+LstmBackend& backend_for(const SiteData& data, const Config& cfg) {
+  static std::map<std::tuple<int, int, int, int>, std::unique_ptr<LstmBackend>> cache;
+  set_compute_threads(cfg.train.threads);
+  const BackendKind kind = numeric_path(cfg.train.backend).backend;
+  const auto key = std::make_tuple(static_cast<int>(kind), data.train.n_in, cfg.model.hidden,
+                                   data.train.seq_len);
+  auto& slot = cache[key];
+  if (!slot) slot = make_backend(kind, data.train.n_in, cfg.model.hidden, data.train.seq_len);
+  return *slot;
+}
+
+}  // namespace
+
+RunResult train_run(const RunSpec& run, const SiteData& data, const Config& cfg,
+                    RunTrace* trace) {
+  return train_one(run, data, cfg, backend_for(data, cfg), trace);
+}
+
+std::vector<RunResult> train_runs(const std::vector<RunSpec>& runs, const SiteData& data,
+                                  const Config& cfg) {
+  LstmBackend& lstm = backend_for(data, cfg);
+  std::vector<RunResult> out;
+  out.reserve(runs.size());
+  for (const RunSpec& run : runs) out.push_back(train_one(run, data, cfg, lstm, nullptr));
+  return out;
 }
 
 int training_batch_size(const TrainConfig& train, const SiteData& data) {

@@ -16,6 +16,7 @@
 #include "mtl/errors.hpp"
 #include "mtl/importers.hpp"
 #include "mtl/synth.hpp"
+#include "mtl/version.hpp"
 
 namespace po = boost::program_options;
 
@@ -30,7 +31,7 @@ constexpr const char* kUsage =
     "                [--sitelist FILE] [--coords FILE] [--dayl-from-latitude] --out FILE\n"
     "  info          FILE                                       sites, dates, drivers, gaps\n"
     "  convert       IN OUT [--sites ID ...] [--drivers NAME ...] rewrite (e.g. an xarray file) in canonical form\n"
-    "  <command> --help for the options of one command\n";
+    "  <command> --help for the options of one command; --version for the version and backends\n";
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -186,6 +187,15 @@ int mtl_data_main(int argc, char** argv) {
     return argc < 2 ? kExitUsage : kExitOk;
   }
   const std::string cmd = argv[1];
+  if (cmd == "--version") {
+    try {
+      std::fputs(version_report("mtl_data").c_str(), stdout);
+    } catch (const Error& e) {  // e.g. a bad MTL_MAX_ISA
+      std::fprintf(stderr, "mtl_data: %s\n", e.what());
+      return kExitConfig;
+    }
+    return kExitOk;
+  }
   try {
     if (cmd == "synth") return cmd_synth(argc, argv);
     if (cmd == "import-camels") return cmd_camels(argc, argv);

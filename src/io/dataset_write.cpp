@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "mtl/config.hpp"
 #include "mtl/dataset_io.hpp"
 #include "nc_util.hpp"
 
@@ -122,8 +123,8 @@ void write_all(const std::string& path, const DataSet& data) {
   write_site_vars(file, data, site);
   for (int c = 0; c < data.n_drivers(); ++c)
     write_grid(file, data.driver_names[c], data.driver_units[c], data.drivers[c], ns, nt, site, time);
-  write_grid(file, "flow", "m3 s-1", data.flow, ns, nt, site, time);
-  write_grid(file, "temp", "degC", data.temp, ns, nt, site, time);
+  write_grid(file, "flow", units_of(Variable::flow), data.flow, ns, nt, site, time);
+  write_grid(file, "temp", units_of(Variable::temp), data.temp, ns, nt, site, time);
   h5_check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush " + path);
 }
 

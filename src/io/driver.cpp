@@ -3,13 +3,17 @@
 // and reported in one line with exit code 2.
 #include "mtl/driver.hpp"
 
+#include "mtl/backend.hpp"
+
 #include <mpi.h>
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
+#include "mtl/backend.hpp"
 #include "mtl/cli.hpp"
 #include "mtl/config.hpp"
 #include "mtl/errors.hpp"
@@ -17,6 +21,7 @@
 #include "mtl/plan.hpp"
 #include "mtl/runner.hpp"
 #include "mtl/single_run.hpp"
+#include "mtl/version.hpp"
 
 namespace mtl {
 namespace {
@@ -56,6 +61,13 @@ void bcast_string(std::string& s, MPI_Comm comm) {
   if (n > 0) MPI_Bcast(s.data(), static_cast<int>(n), MPI_CHAR, 0, comm);
 }
 
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
 int run_serial(const CliOptions& opts) {
   const Config cfg = parse_config_text(read_text_file(opts.config_path), opts.config_path, opts.overrides);
   const DataCheck check = check_data(cfg);
@@ -67,11 +79,36 @@ int run_serial(const CliOptions& opts) {
   return kExitOk;
 }
 
+/// Every rank must compute with rank 0's numeric path (a job spanning nodes of
+/// two CPU generations would otherwise mix rounding, and the results would depend
+/// on where a run was placed). Collective: false when all agree; else true on
+/// every rank, and the lowest differing rank prints the one line.
+bool numerics_differ(const Config& cfg, const std::string& rank0, int rank) {
+  std::string mine;
+  try {
+    mine = numeric_path(cfg.train.backend).text();
+  } catch (const std::exception& e) {
+    mine = std::string("error: ") + e.what();
+  }
+  const int me = mine != rank0 ? rank : std::numeric_limits<int>::max();
+  int first = 0;
+  MPI_Allreduce(&me, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (first == std::numeric_limits<int>::max()) return false;
+  if (first == rank) {
+    std::fprintf(stderr,
+                 "mtl_mpi: rank %d would compute with '%s' but rank 0 with '%s': the job spans "
+                 "CPUs of different kinds; set MTL_MAX_ISA (and ONEDNN_MAX_CPU_ISA) to the ISA "
+                 "all nodes share, or [train] backend\n",
+                 rank, mine.c_str(), rank0.c_str());
+  }
+  return true;
+}
+
 /// Rank 0 reads and validates; every rank receives the verdict and the INI bytes,
 /// so a bad input ends every rank with the same exit code before any collective I/O.
 int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
   MpiSession mpi(argc, argv);
-  std::string ini, error, sites, digest;
+  std::string ini, error, sites, digest, drivers, numerics;
   if (mpi.rank() == 0) {
     try {
       ini = read_text_file(opts.config_path);
@@ -79,6 +116,9 @@ int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
       const DataCheck check = check_data(cfg);
       for (const std::string& id : check.sites) sites += id + "\n";
       digest = check.data_digest;
+      for (std::size_t k = 0; k < check.drivers.size(); ++k)
+        drivers += check.drivers[k] + "\n" + check.driver_units[k] + "\n";
+      numerics = numeric_path(cfg.train.backend).text();
     } catch (const Error& e) {
       error = e.what();
     } catch (const std::exception& e) {  // never leave the other ranks waiting
@@ -93,13 +133,19 @@ int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
   bcast_string(ini, MPI_COMM_WORLD);
   bcast_string(sites, MPI_COMM_WORLD);
   bcast_string(digest, MPI_COMM_WORLD);
+  bcast_string(drivers, MPI_COMM_WORLD);
+  bcast_string(numerics, MPI_COMM_WORLD);
   const Config cfg = parse_config_text(ini, opts.config_path, opts.overrides);
-  std::vector<std::string> site_list;
-  std::istringstream in(sites);
-  for (std::string id; std::getline(in, id);) site_list.push_back(id);
+  if (numerics_differ(cfg, numerics, mpi.rank())) return kExitConfig;
+  if (mpi.rank() == 0) std::printf("numerics: %s\n", numerics.c_str());
   set_threads(cfg.train.threads);
-  Plan plan = make_plan(cfg, site_list, mpi.size());
+  Plan plan = make_plan(cfg, split_lines(sites), mpi.size());
   plan.data_digest = digest;
+  const std::vector<std::string> lines = split_lines(drivers);  // name, units, name, ...
+  for (std::size_t k = 0; k + 1 < lines.size(); k += 2) {
+    plan.drivers.push_back(lines[k]);
+    plan.driver_units.push_back(lines[k + 1]);
+  }
   RunOptions run_opts;
   run_opts.resume = opts.resume;
   run_opts.overwrite = opts.overwrite;
@@ -135,7 +181,12 @@ int mtl_mpi_main(int argc, char** argv) {
     return kExitOk;
   }
   if (opts.version) {
-    std::cout << version_text() << "\n";
+    try {
+      std::cout << version_report("mtl_mpi");
+    } catch (const Error& e) {  // e.g. a bad MTL_MAX_ISA
+      std::fprintf(stderr, "mtl_mpi: %s\n", e.what());
+      return kExitConfig;
+    }
     return kExitOk;
   }
   if (opts.dry_run || !opts.only.empty()) {

@@ -160,6 +160,14 @@ std::vector<char> encode_entry(const JournalEntry& e) {
     enc.put_vec(p.day);
     enc.put_vec(p.value);
   }
+  enc.put_vec(r.final_params);
+  if (!r.final_params.empty()) {
+    enc.put_vec(e.scaling.x_mean);
+    enc.put_vec(e.scaling.x_std);
+    enc.put(e.scaling.y_mean);
+    enc.put(e.scaling.y_std);
+    enc.put<int8_t>(e.scaling.log_flow ? 1 : 0);
+  }
   return std::move(enc.bytes());
 }
 
@@ -195,6 +203,14 @@ JournalEntry decode_entry(const char* data, std::size_t n) {
     p.part = static_cast<Part>(dec.get<int32_t>());
     p.day = dec.get_vec<int32_t>();
     p.value = dec.get_vec<float>();
+  }
+  r.final_params = dec.get_vec<float>();
+  if (!r.final_params.empty()) {
+    e.scaling.x_mean = dec.get_vec<float>();
+    e.scaling.x_std = dec.get_vec<float>();
+    e.scaling.y_mean = dec.get<decltype(e.scaling.y_mean)>();
+    e.scaling.y_std = dec.get<decltype(e.scaling.y_std)>();
+    e.scaling.log_flow = dec.get<int8_t>() != 0;
   }
   if (!dec.done()) throw ResultsError("journal record: trailing bytes");
   return e;

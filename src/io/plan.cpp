@@ -69,6 +69,7 @@ DataCheck check_data(const Config& cfg) {
   check.first_day = data.time.front();
   check.last_day = data.time.back();
   check.drivers = data.driver_names;
+  check.driver_units = data.driver_units;
   const std::array<DateRange, 3> parts = {cfg.data.train, cfg.data.val, cfg.data.test};
   const char* const part_keys[] = {"train", "val", "test"};
   for (std::size_t p = 0; p < parts.size(); ++p) {

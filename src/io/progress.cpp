@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 
 #include "mtl/journal.hpp"
 
@@ -15,6 +16,15 @@ double now_seconds() {
   return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
 }
 }  // namespace
+
+std::string iso_utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 std::string format_duration(double s) {
   if (!std::isfinite(s) || s < 0) return "?";
@@ -75,10 +85,10 @@ void ProgressReporter::report() {
   const double elapsed = now_seconds() - start_;
   const double rate = (finished - already_) / std::max(elapsed, 1e-9);
   const double eta = rate > 0 ? (total_ - finished) / rate : NAN;
-  std::fprintf(out_, "progress: %lld/%lld runs (%lld done, %lld failed), %.2f runs/s, "
+  std::fprintf(out_, "%s progress: %lld/%lld runs (%lld done, %lld failed), %.2f runs/s, "
                      "elapsed %s, ETA %s\n",
-               static_cast<long long>(finished), static_cast<long long>(total_),
-               static_cast<long long>(c.done), static_cast<long long>(c.failed), rate,
+               iso_utc_now().c_str(), static_cast<long long>(finished),
+               static_cast<long long>(total_), static_cast<long long>(c.done), static_cast<long long>(c.failed), rate,
                format_duration(elapsed).c_str(), format_duration(eta).c_str());
   std::fflush(out_);
 }

@@ -6,7 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "mtl/build_info.hpp"
+#include "mtl/backend.hpp"
+#include "mtl/version.hpp"
 #include "mtl/journal.hpp"
 
 namespace mtl {
@@ -28,6 +29,7 @@ const char* describe(const std::string& name) {
   if (name == "config") return "configuration (effective config or resolved site list)";
   if (name == "data") return "input data (selected sites' values on the train/val/test dates)";
   if (name == "program") return "program (version or build-time git hash)";
+  if (name == "numerics") return "numeric path (LSTM backend, kernel ISA: [train] backend, MTL_MAX_ISA, the CPU)";
   return nullptr;
 }
 
@@ -35,6 +37,9 @@ const char* describe(const std::string& name) {
 
 Provenance resume_provenance(const Plan& plan) {
   return {
+      // What computes the LSTM (backend.hpp): another backend or kernel ISA rounds
+      // differently, so a resume on it would mix two computations in one file.
+      {"numerics", numeric_path(plan.cfg.train.backend).text()},
       {"config", config_digest(plan.cfg, plan.grid.sites)},
       {"data", plan.data_digest.empty() ? "unknown" : plan.data_digest},
       {"program", program_identity()},
@@ -84,7 +89,7 @@ std::string data_digest(const DataSet& data, const std::vector<int>& sites, cons
 }
 
 std::string program_identity() {
-  return std::string("mtl_mpi ") + MTL_VERSION + " (git " + build_git_hash() + ")";
+  return "mtl_mpi " + program_version() + " (git " + git_hash() + ")";
 }
 
 std::string provenance_mismatch(const Provenance& journal, const Provenance& now) {

@@ -68,17 +68,21 @@ ResultsShape results_shape(const Plan& plan) {
     s.pred_days[0] = cfg.data.train.days();
     s.pred_days[1] = cfg.data.val.days();
   }
+  if (cfg.output.weights == WeightsOutput::final) {
+    s.hidden = cfg.model.hidden;
+    s.n_in = static_cast<int64_t>(plan.drivers.size());
+  }
   return s;
 }
 
-int64_t results_payload_bytes(const ResultsShape& s) {
-  const int64_t cells = kNumParts * kNumVariables;
-  int64_t per_row = 1 + 8 + 8 + 4 + 4;                 // status, seconds, loss, epochs, rank
-  per_row += 16;                                       // message: variable-length reference
-  per_row += cells * (kMetricCount * 8 + 8);           // f64 metrics + i64 n_obs
-  per_row += cells * 12 * 4 * 2;                       // nse_month, rmse_month (f32)
-  per_row += s.epochs * 4 * 3;                         // loss curves (f32)
-  for (auto d : s.pred_days) per_row += d * kNumVariables * 4;  // predictions (f32)
+int64_t results_payload_bytes(const Plan& plan) {
+  const ResultsShape s = results_shape(plan);
+  int64_t per_row = 16;  // message: variable-length reference
+  for (const DatasetSpec& spec : dataset_specs(plan)) {
+    int64_t n = static_cast<int64_t>(H5Tget_size(spec.type));
+    for (std::size_t d = 3; d < spec.dims.size(); ++d) n *= dim_size(s, spec.dims[d]);
+    per_row += n;
+  }
   return per_row * s.rows();
 }
 
@@ -107,7 +111,7 @@ void block_rows(const Plan& plan, const std::vector<BlockRow>& rows, int rank,
       const int site = multi ? static_cast<int>(slot) : run.site_index;
       const BlockRow& row = rows[i];
       const int64_t flat = multi ? slot * per_site + block.begin + i : block.begin + i;
-      refs.push_back({flat, row.result, row.rank, site, find_site(row.result, site)});
+      refs.push_back({flat, row.result, row.rank, site, find_site(row.result, site), row.scaling});
     }
     auto b = flat_range_boxes(dims, slot * per_site + block.begin, slot * per_site + block.end);
     boxes.insert(boxes.end(), b.begin(), b.end());
@@ -169,7 +173,7 @@ void write_collective(const std::string& path, const Plan& plan, const std::vect
   H5Handle dxpl = h5_plist(H5Pcreate(H5P_DATASET_XFER), path);
   h5_check(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "collective transfer");
   int index = 0;
-  for (const DatasetSpec& spec : dataset_specs(shape)) {
+  for (const DatasetSpec& spec : dataset_specs(plan)) {
     if (index++ == 1) fault_point("write_results", rank);
     std::vector<hsize_t> dims;
     for (const auto& d : spec.dims) dims.push_back(static_cast<hsize_t>(dim_size(shape, d)));

@@ -27,7 +27,6 @@ OutputPaths output_paths(const Config& cfg);
 /// Every rank passes its error ("" = fine); all get the lowest failing rank's
 /// message ("" when none failed). Collective.
 std::string agree(const std::string& local_error, MPI_Comm comm);
-std::string iso_utc_now();
 double wall_seconds();
 
 class RankState {
@@ -38,7 +37,7 @@ class RankState {
   std::string recover();                         // --resume: journaled runs of my block
   std::string load(const RunnerHooks& hooks);    // data of the sites still to train
   std::string open_journal();                    // this launch's journal file
-  void train_block(const RunnerHooks& hooks);    // stops at a group boundary on a signal
+  void train_block(const RunnerHooks& hooks);    // stops between journal writes on a signal
   int finish(OutputLock& lock);                  // collective write, summary, exit code
   int refuse(const std::string& error) const;    // kExitConfig with one line on rank 0
   /// A failure on this rank where the others may wait for it (training ends in
@@ -52,7 +51,7 @@ class RankState {
   std::string lock_content;  // rank 0's lock file text, so any rank can drop it on abort
 
  private:
-  std::vector<RunResult> train_group_safely(const RunnerHooks& hooks,
+  std::vector<RunResult> train_runs_safely(const RunnerHooks& hooks,
                                             const std::vector<RunSpec>& runs);
   void print_summary(const int64_t counts[3], double wall);
   void print_failure_reasons();

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "mtl/driver.hpp"
+#include "mtl/progress.hpp"
 #include "mtl/results.hpp"
 #include "mtl/signals.hpp"
 #include "output_guard.hpp"
@@ -30,18 +31,19 @@ void RankState::print_summary(const int64_t counts[3], double wall) {
   }
   const double mean = sum / size;
   const int threads = std::max(1, plan_.cfg.train.threads);
-  std::printf("summary: %lld runs: %lld done, %lld failed, %lld pending\n",
-              static_cast<long long>(counts[0] + counts[1] + counts[2]),
+  const std::string now = iso_utc_now();
+  std::printf("%s summary: %lld runs: %lld done, %lld failed, %lld pending\n",
+              now.c_str(), static_cast<long long>(counts[0] + counts[1] + counts[2]),
               static_cast<long long>(counts[0]), static_cast<long long>(counts[1]),
               static_cast<long long>(counts[2]));
-  std::printf("summary: this launch trained %.0f runs in %s wall on %d ranks x %d threads",
-              trained, format_duration(wall).c_str(), size, threads);
+  std::printf("%s summary: this launch trained %.0f runs in %s wall on %d ranks x %d threads",
+              now.c_str(), trained, format_duration(wall).c_str(), size, threads);
   if (trained > 0) {
     std::printf(", %.3f core-s/run (wall x cores / runs), %.2f runs/s", wall * size * threads / trained,
                 trained / std::max(wall, 1e-9));
   }
-  std::printf("\nsummary: slowest rank %d (%.2f s busy), imbalance %.3f (max/mean busy)\n",
-              slowest, max, mean > 0 ? max / mean : 1.0);
+  std::printf("\n%s summary: slowest rank %d (%.2f s busy), imbalance %.3f (max/mean busy)\n",
+              now.c_str(), slowest, max, mean > 0 ? max / mean : 1.0);
   std::fflush(stdout);
 }
 
@@ -103,7 +105,7 @@ int RankState::finish(OutputLock& lock) {
   std::vector<BlockRow> rows(block_.size());
   int64_t local[3] = {0, 0, 0}, counts[3] = {0, 0, 0};  // done, failed, pending
   for (int64_t i = 0; i < block_.size(); ++i) {
-    if (slots_[i]) rows[i] = {&slots_[i]->result, slots_[i]->rank};
+    if (slots_[i]) rows[i] = {&slots_[i]->result, slots_[i]->rank, &slots_[i]->scaling};
     const RunStatus s = slots_[i] ? slots_[i]->result.status : RunStatus::pending;
     ++local[s == RunStatus::done ? 0 : s == RunStatus::failed ? 1 : 2];
   }
@@ -143,12 +145,12 @@ int RankState::finish(OutputLock& lock) {
   if (counts[1] > 0) print_failure_reasons();
   if (rank == 0) {
     if (counts[2] > 0) {
-      std::printf("results: %s is INCOMPLETE (%lld runs pending, stopped by signal); finish it "
+      std::printf("%s results: %s is INCOMPLETE (%lld runs pending, stopped by signal); finish it "
                   "with: mtl_mpi %s --resume\n",
-                  paths.results.c_str(), static_cast<long long>(counts[2]),
+                  iso_utc_now().c_str(), paths.results.c_str(), static_cast<long long>(counts[2]),
                   options_.config_path.c_str());
     } else {
-      std::printf("results: %s complete\n", paths.results.c_str());
+      std::printf("%s results: %s complete\n", iso_utc_now().c_str(), paths.results.c_str());
     }
     std::fflush(stdout);
   }

@@ -33,12 +33,7 @@ RunnerHooks default_runner_hooks() {
     return out;
   };
   h.train = [](const std::vector<RunSpec>& runs, const SiteData& data, const Config& cfg) {
-    if (cfg.train.group == 1) {  // 1 = the single-model path, one run at a time
-      std::vector<RunResult> out;
-      for (const auto& r : runs) out.push_back(train_run(r, data, cfg));
-      return out;
-    }
-    return train_group(runs, data, cfg);
+    return train_runs(runs, data, cfg);
   };
   return h;
 }

@@ -1,4 +1,5 @@
 // One rank's steps of run_grid (see runner_detail.hpp).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -111,7 +112,7 @@ std::string RankState::open_journal() {
   return "";
 }
 
-std::vector<RunResult> RankState::train_group_safely(const RunnerHooks& hooks,
+std::vector<RunResult> RankState::train_runs_safely(const RunnerHooks& hooks,
                                                      const std::vector<RunSpec>& runs) {
   std::vector<RunResult> out;
   std::string failure;
@@ -133,9 +134,15 @@ std::vector<RunResult> RankState::train_group_safely(const RunnerHooks& hooks,
 }
 
 void RankState::train_block(const RunnerHooks& hooks) {
-  const int group = plan_.cfg.train.group > 0 ? plan_.cfg.train.group : kDefaultGroupSize;
   int64_t i = 0;
   while (true) {
+    // Runs between journal writes (one fsync each) and stop checks: about one
+    // second of training, by this rank's time per run so far (1 before the first).
+    const int64_t batch =
+        hooks.runs_per_call > 0 ? hooks.runs_per_call
+        : trained_now_ > 0 && busy_ > 0
+            ? std::clamp(static_cast<int64_t>(trained_now_ / busy_), int64_t{1}, int64_t{64})
+            : 1;
     while (i < block_.size() && slots_[i]) ++i;
     if (i >= block_.size()) break;
     if (stop_requested()) {
@@ -146,7 +153,7 @@ void RankState::train_block(const RunnerHooks& hooks) {
     std::vector<RunSpec> runs;
     std::vector<int64_t> where;
     const int site = plan_.grid.runs[block_.begin + i].site_index;
-    for (int64_t j = i; j < block_.size() && static_cast<int>(runs.size()) < group; ++j) {
+    for (int64_t j = i; j < block_.size() && static_cast<int64_t>(runs.size()) < batch; ++j) {
       const RunSpec& r = plan_.grid.runs[block_.begin + j];
       if (r.site_index != site) break;
       if (slots_[j]) continue;
@@ -154,10 +161,14 @@ void RankState::train_block(const RunnerHooks& hooks) {
       where.push_back(j);
     }
     const double t0 = wall_seconds();
-    std::vector<RunResult> results = train_group_safely(hooks, runs);
+    std::vector<RunResult> results = train_runs_safely(hooks, runs);
     busy_ += wall_seconds() - t0;
     std::vector<JournalEntry> entries;
-    for (auto& r : results) entries.push_back({std::move(r), rank});
+    const Scaling& scaling = data_.at(runs.front().site_index).scaling;
+    for (auto& r : results) {
+      const bool has_weights = !r.final_params.empty();
+      entries.push_back({std::move(r), rank, has_weights ? scaling : Scaling{}});
+    }
     journal_->append(entries);  // durable before we count it as finished
     for (std::size_t k = 0; k < entries.size(); ++k) slots_[where[k]] = std::move(entries[k]);
     trained_now_ += static_cast<int64_t>(entries.size());

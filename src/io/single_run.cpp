@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "mtl/backend.hpp"
 #include "mtl/data.hpp"
 #include "mtl/dataset_io.hpp"
 #include "mtl/driver.hpp"
@@ -82,6 +83,8 @@ int run_only(const Config& cfg, const DataCheck& check, const OnlyRun& only,
   const int site_index = multi ? -1 : static_cast<int>(it - check.sites.begin());
   const RunSpec run = find_run(cfg, check.sites, site_index, only);
   set_threads(cfg.train.threads);
+  // The grid's code path and numeric path: the trace reproduces the grid's run.
+  std::printf("numerics: %s\n", numeric_path(cfg.train.backend).text().c_str());
   RunTrace trace;
   const RunResult result = train_run(run, site, cfg, trace_path.empty() ? nullptr : &trace);
   print_result(result, site);

@@ -116,24 +116,18 @@ void write_sequences(TraceWriter& w, const std::string& g, const SequenceSet& s)
   w.dataset(g + "/day", {T, N}, s.day.data());
 }
 
-/// Flat params -> PyTorch nn.LSTM tensors (transposes of our ldigo views).
+/// Flat params -> PyTorch nn.LSTM tensors (params.hpp, torch_params).
 void write_params(TraceWriter& w, const std::string& g, const std::vector<float>& p,
                   const ParamLayout& L) {
-  const std::size_t C = L.n_in, H = L.hidden, G = kNumGates * H;
-  std::vector<float> w_ih(G * C), w_hh(G * H), b_hh(G, 0.0f), head_w(2 * H);
-  for (std::size_t k = 0; k < G; ++k) {
-    for (std::size_t c = 0; c < C; ++c) w_ih[k * C + c] = p[L.wx + c * G + k];
-    for (std::size_t j = 0; j < H; ++j) w_hh[k * H + j] = p[L.wh + j * G + k];
-  }
-  for (std::size_t o = 0; o < 2; ++o)
-    for (std::size_t j = 0; j < H; ++j) head_w[o * H + j] = p[L.head_w + j * 2 + o];
+  const hsize_t C = L.n_in, H = L.hidden, G = kNumGates * H;
+  const TorchParams t = torch_params(p.data(), L);
   w.group(g);
-  w.dataset(g + "/weight_ih_l0", {G, C}, w_ih.data());
-  w.dataset(g + "/weight_hh_l0", {G, H}, w_hh.data());
-  w.dataset(g + "/bias_ih_l0", {G}, p.data() + L.b);
-  w.dataset(g + "/bias_hh_l0", {G}, b_hh.data());
-  w.dataset(g + "/head_weight", {2, H}, head_w.data());
-  w.dataset(g + "/head_bias", {2}, p.data() + L.head_b);
+  w.dataset(g + "/weight_ih_l0", {G, C}, t.weight_ih_l0.data());
+  w.dataset(g + "/weight_hh_l0", {G, H}, t.weight_hh_l0.data());
+  w.dataset(g + "/bias_ih_l0", {G}, t.bias_ih_l0.data());
+  w.dataset(g + "/bias_hh_l0", {G}, t.bias_hh_l0.data());
+  w.dataset(g + "/head_weight", {2, H}, t.head_weight.data());
+  w.dataset(g + "/head_bias", {2}, t.head_bias.data());
 }
 
 /// Prediction::value is [day][Variable]; the trace stores [day][role].

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""PyTorch twin of bench_single: the identical model, data and initial weights.
+"""PyTorch twin of bench_backends: the identical model, data and initial weights.
 
-Reads the HDF5 file bench_single --data wrote (x [T,N,C], y [T,N,2], initial_flat
+Reads the HDF5 file bench_backends --data wrote (x [T,N,C], y [T,N,2], initial_flat
 in our ParamLayout order, epochs), trains nn.LSTM + a [2, H] linear head with the
 masked RMSE (L = RMSE_primary + 1 * RMSE_auxiliary) and Adam (lr 1e-3, eps 1e-7)
 for `epochs` full-batch steps on one thread, and prints the wall seconds per run

@@ -21,7 +21,7 @@ void measure(mtl::Plan plan, mtl::PredictionOutput pred, bool curves, const std:
   mtl::ResultsMeta meta{"size", "", "", 1};
   mtl::write_results(path, plan, rows, meta, MPI_COMM_SELF);
   const auto bytes = std::filesystem::file_size(path);
-  const auto payload = mtl::results_payload_bytes(mtl::results_shape(plan));
+  const auto payload = mtl::results_payload_bytes(plan);
   std::printf("predictions=%-4s loss_curves=%d: %zu runs, file %.1f MB (%.0f bytes/run), "
               "payload formula %.1f MB\n",
               mtl::to_string(pred), curves ? 1 : 0, plan.grid.runs.size(), bytes / 1e6,

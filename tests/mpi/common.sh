@@ -33,13 +33,13 @@ test = 1986-10-01:1988-09-30
 hidden = 8
 [train]
 epochs = $epochs
-group = 2
 [grid]
 lambdas = 0 1
 seeds = $seeds
 [output]
 loss_curves = true
 predictions = test
+weights = final
 INI
   for line in "$@"; do echo "$line" >> "$WORK/$name.ini"; done
 }
@@ -60,12 +60,12 @@ expect_rc() {  # expect_rc WANT WHAT
 }
 
 # same_results A B: every result variable bit-identical (NaN == NaN), except
-# the per-launch bookkeeping (train_seconds, rank); attributes complete/runs_*.
+# the per-launch bookkeeping (train_seconds, mpi_rank); attributes complete/runs_*.
 same_results() {
   "$PY" - "$1" "$2" <<'PYEOF'
 import sys, h5py, numpy as np
 a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
-skip = {"train_seconds", "rank"}
+skip = {"train_seconds", "mpi_rank"}
 names = sorted(k for k in a.keys() if k not in skip)
 assert names == sorted(k for k in b.keys() if k not in skip), (names, list(b.keys()))
 for k in names:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# -n 1, -n 2 and -n 3 give bit-identical result arrays (issue 5: deterministic).
+# -n 1, -n 2 and -n 3 give bit-identical result arrays (issue 5: deterministic),
+# the saved weights included ([output] weights = final in common.sh's configs).
 source "$(dirname "$0")/common.sh"
 make_data
 for n in 1 2 3; do
@@ -14,7 +15,7 @@ same_results "$WORK/det1.h5" "$WORK/det3.h5"
 # The rows really came from different ranks (the split is not trivial).
 "$PY" -c "
 import h5py, sys
-r = h5py.File('$WORK/det3.h5','r')['rank'][()]
+r = h5py.File('$WORK/det3.h5','r')['mpi_rank'][()]
 assert sorted(set(r.ravel())) == [0, 1, 2], r
 "
 # multi_site: one model per (lambda, seed) on all sites; every site row of a run

@@ -17,6 +17,14 @@ expect_size jobs/exp2.ini 270
 expect_size jobs/exp3.ini 14,310
 expect_size jobs/exp4.ini 270
 expect_size jobs/demo.ini 900
+# Each job script's header states its INI's grid size (e.g. "... = 900 runs").
+for slurm in jobs/*.slurm; do
+  ini=jobs/$(basename "$slurm" .slurm).ini
+  grep -qF "\${MTL_INI:-\$jobs/$(basename "$ini")}" "$slurm" || fail "$slurm does not run $ini"
+  said=$(sed -n '2s/.*[ (]\([0-9,]*\) runs.*/\1/p' "$slurm")
+  got=$("$MTL_MPI" "$ini" --data.file "$WORK/synth101.nc" --dry-run | sed -n 's/^grid: .* = \([0-9,]*\) runs.*/\1/p')
+  [ -n "$said" ] && [ "$said" = "$got" ] || fail "$slurm says '$said' runs, $ini has $got"
+done
 imb=$("$MTL_MPI" jobs/exp1.ini --data.file "$WORK/synth101.nc" --dry-run --ranks 512 | sed -n 's/.*imbalance (max\/mean): //p')
 "$PY" -c "import sys; sys.exit(0 if float('$imb') <= 1.03 else 1)" || fail "exp1 imbalance at 512 ranks $imb > 1.03"
 

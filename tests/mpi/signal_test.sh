@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SIGTERM to the ranks (as SLURM/scancel do) and SIGUSR1 to mpiexec (which
-# forwards it to every rank): each stops at a group boundary, writes a file
+# forwards it to every rank): each stops between journal writes, writes a file
 # marked incomplete, exits 4 (kExitIncomplete); --resume finishes the grid.
 source "$(dirname "$0")/common.sh"
 make_data

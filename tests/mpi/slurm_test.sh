@@ -13,6 +13,12 @@ mkdir -p "$conf"/{state,spool,log}
 # A random port pair, so parallel tests or another user's test SLURM do not clash.
 port=$((20000 + RANDOM % 20000))
 mem_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 512 ))
+# The node as slurmd itself sees it (CPUs, sockets, cores, threads per core), never
+# `nproc`, which honours OMP_NUM_THREADS: with OMP_NUM_THREADS=1 exported it said
+# CPUs=1 and the 2-task job pended forever (reason PartitionConfig).
+node=$(slurmd -C 2> /dev/null | head -1 | tr ' ' '\n' |
+       grep -E '^(CPUs|Boards|SocketsPerBoard|CoresPerSocket|ThreadsPerCore)=' | tr '\n' ' ')
+[ -n "$node" ] || node="CPUs=$(nproc --all)"
 cat > "$conf/slurm.conf" <<CONF
 ClusterName=local
 SlurmctldHost=localhost
@@ -25,7 +31,8 @@ CredType=cred/none
 AuthInfo=cred_expire=10
 MpiDefault=none
 ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
+# task/affinity: srun --cpu-bind=cores (jobs/slurm_run.sh) really binds.
+TaskPlugin=task/affinity
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
@@ -41,7 +48,7 @@ AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none
 KillWait=5
-NodeName=localhost NodeHostname=localhost CPUs=$(nproc) RealMemory=$mem_mb
+NodeName=localhost NodeHostname=localhost $node RealMemory=$mem_mb
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF=$conf/slurm.conf
@@ -64,22 +71,43 @@ done
 [ "$(sinfo -h -o %T 2> /dev/null | head -1)" = idle ] || {
   tail -5 "$conf"/log/*.log >&2; fail "SLURM node never became idle"; }
 
+# A job that can never start (more CPUs than the node has, a bad partition...)
+# pends with a reason: say it at once instead of waiting for the timeout.
+# Priority/Resources/None: it waits its turn; BeginTime: a requeued job waiting
+# cred_expire; JobHeldAdmin: briefly, while a requeue is processed.
+check_pending() {  # check_pending JOB
+  local line state reason
+  line=$(squeue -h -j "$1" -o '%T %r' 2> /dev/null || true)
+  state=${line%% *}
+  reason=${line#* }
+  [ "$state" = PENDING ] || return 0
+  case "$reason" in
+    None | Priority | Resources | BeginTime | JobHeldAdmin | "") return 0 ;;
+  esac
+  scontrol show job "$1" >&2 || true
+  sinfo -N -o '%N %T %c %z' >&2 || true
+  fail "job $1 cannot start: pending, reason $reason"
+}
+
 make_data
 write_ini tiny "$WORK/sub/results/tiny.h5" 3 0-1
 sub=$WORK/sub
-mkdir -p "$sub/jobs" "$sub/logs"
+# No logs/ folder: the job scripts log into the submit folder, which exists.
+mkdir -p "$sub/jobs"
 cp "$src/jobs/demo.slurm" "$src/jobs/slurm_run.sh" "$sub/jobs/"
 cd "$sub"
 job=$(sbatch --parsable --export="ALL,MTL_INI=$WORK/tiny.ini,MTL_MPI=$MTL_MPI" jobs/demo.slurm)
 echo "submitted job $job"
 for i in $(seq 1 600); do
   [ -z "$(squeue -h -j "$job" 2> /dev/null)" ] && break
+  [ $((i % 4)) = 0 ] && check_pending "$job"
   sleep 0.5
 done
 [ -z "$(squeue -h -j "$job" 2> /dev/null)" ] || fail "job $job still queued/running after 300 s"
-log=$(ls "$sub"/logs/*"$job".out)
+log=$(ls "$sub"/*"$job".out)
 cat "$log"
 grep -q "mtl_mpi exit code 0" "$log" || fail "job did not finish with exit code 0"
+grep -q "== program $MTL_MPI: mtl_mpi " "$log" || fail "job log does not name the program and its version"
 [ "$(attr "$sub/results/tiny.h5" complete)" = 1 ] || fail "results file not complete"
 [ "$(attr "$sub/results/tiny.h5" runs_done)" = 12 ] || fail "expected 12 done runs"
 [ "$(attr "$sub/results/tiny.h5" ranks)" = 2 ] || fail "expected 2 ranks"
@@ -91,6 +119,11 @@ echo "slurm: demo job OK"
 # finishes the grid with --resume.
 write_ini long "$sub/results/long.h5" 3000 0-3
 job=$(sbatch --parsable --export="ALL,MTL_INI=$WORK/long.ini,MTL_MPI=$MTL_MPI" jobs/demo.slurm)
+for i in $(seq 1 20); do  # started, or pending for a reason that will not pass
+  [ "$(squeue -h -j "$job" -o %T 2> /dev/null)" = PENDING ] || break
+  check_pending "$job"
+  sleep 0.5
+done
 wait_records "$sub/results/long.h5.journal" 2 120
 scancel --batch --signal=USR1 "$job"
 gone=0
@@ -101,14 +134,15 @@ for i in $(seq 1 600); do
   # its exit, or when nothing has been listed for 30 s.
   if [ -z "$state" ]; then
     gone=$((gone + 1))
-    grep -q "mtl_mpi exit code 0" "$sub"/logs/*"$job".out 2> /dev/null && break
+    grep -q "mtl_mpi exit code 0" "$sub"/*"$job".out 2> /dev/null && break
     [ "$gone" -ge 60 ] && break
   else
     gone=0
+    check_pending "$job"
   fi
   sleep 0.5
 done
-log=$(ls "$sub"/logs/*"$job".out)
+log=$(ls "$sub"/*"$job".out)
 cat "$log"
 [ -z "$(squeue -h -j "$job" 2> /dev/null)" ] || fail "job $job not finished after 300 s"
 grep -q "mtl_mpi exit code 4" "$log" || fail "first launch was not stopped cleanly (exit 4)"

@@ -123,7 +123,7 @@ def months_of_test():
 
 
 def predictions(status):
-    """prediction [S, L, K, T, V] following the rule above (NaN unless done)."""
+    """predictions [S, L, K, T, V] (V: flow, temp) following the rule above (NaN unless done)."""
     S, L, K = status.shape
     t = np.arange(TEST_DAYS)
     err = np.cos(0.7 * t[None, None, :] + np.arange(K)[None, :, None]
@@ -195,12 +195,12 @@ def _put(f, name, data):
     return f.create_dataset(name, data=data)
 
 
-def write(path, complete=False, strings="fixed", with_predictions=False):
-    """Write the fixture. strings: "fixed" (the schema: S<n>; note netCDF-C 4.9.0
-    cannot read those, Unidata/netcdf-c#2159), "chars" (1-byte char arrays with a
-    trailing string-length dim) or "vlen" (variable-length UTF-8, what mtl_mpi's
-    serial finishing phase writes; netCDF/xarray read it);
-    with_predictions adds `time`, `prediction` and the data set <stem>_data.h5
+def write(path, complete=False, strings="vlen", with_predictions=False):
+    """Write the fixture. strings: "vlen" (variable-length UTF-8, what mtl_mpi
+    writes), or, to test that the reader refuses them cleanly, "fixed" (S<n>:
+    netCDF-C 4.9.0 aborts on those, Unidata/netcdf-c#2159) or "chars" (1-byte
+    char arrays with a trailing string-length dim);
+    with_predictions adds `time`, `prediction_flow`, `prediction_temp` and the data set <stem>_data.h5
     beside it, named in effective_config as [data] file (relative name)."""
     import h5py
     import os
@@ -225,22 +225,25 @@ def write(path, complete=False, strings="fixed", with_predictions=False):
         _var(f, "train_seconds", np.where(done, 1.5, np.nan), run_dims, units="s")
         _var(f, "final_loss", np.where(done, 0.3, np.nan), run_dims)
         _var(f, "epochs_run", np.where(done, 50, 0).astype(np.int32), run_dims)
-        _var(f, "rank", np.zeros(status.shape, dtype=np.int32), run_dims)
-        unit = "variable-dependent: flow m3 s-1, temp degC"
-        for name in ("nse", "nse_high", "nse_low", "nse_log", "kge"):
+        _var(f, "mpi_rank", np.zeros(status.shape, dtype=np.int32), run_dims)
+        for name in ("nse", "nse_high", "nse_low", "nse_log", "kge", "rmse_log"):
             _var(f, name, nse if name == "nse" else nse - 0.05, mdims, np.nan, units="1")
-        for name in ("rmse", "rmse_high", "rmse_low", "rmse_log", "bias"):
-            _var(f, name, 1.0 - nse, mdims, np.nan, units=unit)
+        # Quantities in the target's units: one variable per target (flow, temp).
+        for v, (var, unit) in enumerate((("flow", "m3 s-1"), ("temp", "K"))):
+            for name in ("rmse", "rmse_high", "rmse_low", "bias"):
+                _var(f, f"{name}_{var}", 1.0 - nse[..., v], mdims[:-1], np.nan, units=unit)
+            _var(f, f"rmse_month_{var}", (1 - month_of[..., v, :]).astype(np.float32),
+                 mdims[:-1] + ("month",), np.nan, units=unit)
         n_obs = np.where(np.isfinite(nse), 365, -1).astype(np.int64)
-        _var(f, "n_obs", n_obs, mdims, -1)
+        _var(f, "n_obs", n_obs, mdims, units="1")
         _var(f, "nse_month", month_of.astype(np.float32), mdims + ("month",), np.nan, units="1")
-        _var(f, "rmse_month", (1 - month_of).astype(np.float32), mdims + ("month",), np.nan,
-             units=unit)
         if with_predictions:
             _coord(f, "time", np.arange(TEST_START, TEST_START + TEST_DAYS, dtype=np.int32),
                    units="days since 1970-01-01")
-            _var(f, "prediction", predictions(status).astype(np.float32),
-                 run_dims + ("time", "variable"), np.float32(np.nan))
+            pred = predictions(status).astype(np.float32)
+            for v, (var, unit) in enumerate((("flow", "m3 s-1"), ("temp", "degC"))):
+                _var(f, f"prediction_{var}", pred[..., v], run_dims + ("time",),
+                     np.float32(np.nan), units=unit)
             write_data_file(os.path.join(os.path.dirname(os.path.abspath(path)), data_name))
         c = dict(done=int(done.sum()), failed=int((status == 2).sum()),
                  pending=int((status == 0).sum()))
@@ -263,8 +266,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="write the analysis test fixture")
     ap.add_argument("out")
     ap.add_argument("--complete", action="store_true", help="pending runs written as failed")
-    ap.add_argument("--strings", choices=STRING_FORMS, default="fixed",
-                    help="string storage (fixed = the schema)")
+    ap.add_argument("--strings", choices=STRING_FORMS, default="vlen",
+                    help="string storage (vlen = what mtl_mpi writes)")
     ap.add_argument("--predictions", action="store_true",
                     help="add test predictions and the observations data set")
     a = ap.parse_args(argv)

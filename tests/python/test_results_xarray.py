@@ -34,7 +34,8 @@ def test_named_dims_and_coordinates(results_file):
     ds = xr.open_dataset(results_file)
     assert ds.nse.dims == ("site", "lambda", "seed", "partition", "variable")
     assert ds.nse_month.dims[-1] == "month"
-    assert ds.prediction.dims == ("site", "lambda", "seed", "time", "variable")
+    assert ds.prediction_flow.dims == ("site", "lambda", "seed", "time")
+    assert ds.rmse_temp.dims == ("site", "lambda", "seed", "partition")
     assert ds.loss_total.dims == ("site", "lambda", "seed", "epoch")
     assert list(ds.site.values) == ["synth000", "synth001", "synth002"]
     assert list(ds["lambda"].values) == [0.0, 1.0, 5.0]
@@ -55,7 +56,8 @@ def test_values_and_attributes(results_file):
         assert ds.attrs[key], key
     med = ds.nse.sel(partition="val", variable="flow").median("seed")
     assert med.dims == ("site", "lambda") and np.isfinite(med.values).all()
-    assert set(np.unique(ds["rank"].values)) == {0, 1}
+    assert set(np.unique(ds.mpi_rank.values)) == {0, 1} and ds.mpi_rank.dtype == np.int32
     assert (ds.message == "").all()
-    # n_obs fill -1 is masked by xarray as missing; done runs have real counts
+    # counts stay integers (no _FillValue on integer variables); done runs have real counts
+    assert ds.n_obs.dtype == np.int64 and ds.epochs_run.dtype == np.int32
     assert (ds.n_obs.sel(partition="train", variable="flow") > 0).all()

@@ -64,7 +64,7 @@ inline mtl::Plan make_test_plan(const fs::path& out, int epochs = 3) {
   const std::string ini =
       "[experiment]\nname = t\noutput = " + out.string() +
       "\n[data]\nfile = none.nc\ntrain = 2000-01-01:2000-12-31\nval = 2001-01-01:2001-12-31\n"
-      "test = 2002-01-01:2002-01-20\n[train]\ngroup = 2\nepochs = " + std::to_string(epochs) +
+      "test = 2002-01-01:2002-01-20\n[train]\nepochs = " + std::to_string(epochs) +
       "\n[grid]\nlambdas = 0 1 5\nseeds = 0-3\n[output]\nloss_curves = true\npredictions = test\n";
   mtl::Plan p;
   p.cfg = mtl::parse_config_text(ini, "test.ini");
@@ -135,6 +135,7 @@ struct FakeHooks {
       if (++groups == signal_after_groups) std::raise(SIGTERM);
       return out;
     };
+    h.runs_per_call = 2;
     return h;
   }
 };

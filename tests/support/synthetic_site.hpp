@@ -1,7 +1,7 @@
 #pragma once
 // A small synthetic SiteData built in memory (no files): z-scored drivers and two
 // targets that depend on smoothed drivers, with missing observations. For the
-// lockstep tests and benchmark; shapes follow data.hpp ([T, N, C], [T, N, 2]).
+// trainer tests and benchmarks; shapes follow data.hpp ([T, N, C], [T, N, 2]).
 #include <cmath>
 #include <cstdint>
 #include <limits>

@@ -1,4 +1,4 @@
-// The mini-batch size rule shared by the single-run and lockstep trainers.
+// The mini-batch size rule of the trainer.
 #include <gtest/gtest.h>
 
 #include "mtl/train.hpp"

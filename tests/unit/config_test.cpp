@@ -68,7 +68,22 @@ TEST(Config, ParsesAllSectionsAndDefaults) {
   EXPECT_EQ(c.grid.lambdas, (std::vector<double>{0, 1, 5}));
   EXPECT_EQ(c.grid.seeds, (std::vector<int>{0, 1, 2, 7}));
   EXPECT_EQ(c.output.predictions, mtl::PredictionOutput::none);
+  EXPECT_EQ(c.train.backend, mtl::BackendChoice::automatic);
+  EXPECT_EQ(c.train.early_stop_on, mtl::StopOn::primary);
+  EXPECT_EQ(c.train.auxiliary_head, mtl::AuxHead::unscaled);
+  EXPECT_EQ(c.model.warmup, 0);
+  EXPECT_EQ(c.data.train_stride, 0);
+  EXPECT_EQ(c.output.weights, mtl::WeightsOutput::none);
   EXPECT_EQ(c.ini_text, kIni);
+}
+
+TEST(Config, WeightsFinalOrNone) {
+  EXPECT_EQ(mtl::parse_config_text(kIni, "test.ini", {"output.weights=final"}).output.weights,
+            mtl::WeightsOutput::final);
+  EXPECT_NE(error_of(std::string(kIni) + "[output]\nweights = best\n")
+                .find("[output] weights = 'best': must be one of none | final"),
+            std::string::npos)
+      << error_of(std::string(kIni) + "[output]\nweights = best\n");
 }
 
 TEST(Config, CommandLineOverridesWin) {
@@ -106,6 +121,11 @@ TEST(Config, BadInputNamesFileKeyAndValue) {
       {replace(kIni, "primary = flow", "primary = discharge"), "[experiment] primary = 'discharge': must be one of flow | temp"},
       {replace(kIni, "auxiliary = temp", "auxiliary = flow"), "must differ from primary"},
       {replace(kIni, "sites = synth000 synth001", "sites = a b a"), "duplicate site id"},
+      {replace(kIni, "hidden = 20", "hidden = 20\nwarmup = 365"),
+       "[model] warmup = '365': must be smaller than model.seq_len (365)"},
+      {replace(kIni, "epochs = 5", "epochs = 5\nearly_stop_on = val"), "[train] early_stop_on = 'val': must be one of"},
+      {replace(kIni, "epochs = 5", "epochs = 5\nauxiliary_head = half"), "[train] auxiliary_head = 'half'"},
+      {replace(kIni, "epochs = 5", "epochs = 5\nbackend = gpu"), "[train] backend = 'gpu': must be one of auto | kernels | onednn"},
   };
   for (const Case& c : cases) {
     const std::string msg = error_of(c.ini);

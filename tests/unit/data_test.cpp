@@ -126,6 +126,60 @@ TEST(Data, SingleSiteCuttingExact) {
   EXPECT_TRUE(std::isnan(y_at(sd.eval[2], 1, 0, 0)));
 }
 
+// data.train_stride = 1: windows start every day (6 training days, T = 4: days
+// 0-3, 1-4, 2-5); the evaluation sets do not change.
+TEST(Data, TrainStrideOverlappingWindows) {
+  const DataSet d = make_data();
+  Config c = make_config();
+  c.data.train_stride = 1;
+  const SiteData sd = prepare_sites(d, {0}, c, "mem");
+  ASSERT_EQ(sd.train.n_seq, 3);
+  for (int b = 0; b < 3; ++b)
+    for (int t = 0; t < 4; ++t) EXPECT_EQ(day_at(sd.train, t, b), b + t);
+  EXPECT_EQ(y_at(sd.train, 0, 1, 0), y_at(sd.train, 1, 0, 0));  // day 1 in windows 0 and 1
+  const SiteData plain = prepare_sites(d, {0}, make_config(), "mem");
+  EXPECT_EQ(sd.eval[1].x, plain.eval[1].x);
+  c.data.train_stride = 3;  // windows 0-3 only (3-6 would pass the period's end)
+  EXPECT_EQ(prepare_sites(d, {0}, c, "mem").train.n_seq, 1);
+}
+
+// model.warmup = 1 (T = 4): training windows keep day 0 as input without a target;
+// evaluation blocks report T - W = 3 days after one warm-up day taken from before
+// the block (the training period's day 5 for validation), or zero input before the
+// file's first day.
+TEST(Data, WarmupDaysAreInputsOnly) {
+  const DataSet d = make_data();
+  Config c = make_config();
+  c.model.warmup = 1;
+  const SiteData sd = prepare_sites(d, {0}, c, "mem");
+  const double sa = std::sqrt(35.0 / 12.0);
+  ASSERT_EQ(sd.train.n_seq, 1);
+  EXPECT_EQ(day_at(sd.train, 0, 0), -1);
+  EXPECT_TRUE(std::isnan(y_at(sd.train, 0, 0, 1)));                    // flow of day 0 exists
+  EXPECT_FLOAT_EQ(x_at(sd.train, 0, 0, 0), static_cast<float>((0 - 2.5) / sa));
+  EXPECT_EQ(day_at(sd.train, 1, 0), 1);
+  EXPECT_FLOAT_EQ(y_at(sd.train, 1, 0, 0), static_cast<float>((2 - 6) / std::sqrt(8.0)));
+  // Evaluation of train: 6 days in blocks of 3 -> 2 blocks; block 0 warms up on
+  // day -1 (not in the file: zero input), block 1 on day 2.
+  const SequenceSet& et = sd.eval[0];
+  ASSERT_EQ(et.n_seq, 2);
+  EXPECT_EQ(x_at(et, 0, 0, 0), 0.0f);
+  EXPECT_EQ(day_at(et, 0, 0), -1);
+  for (int t = 1; t < 4; ++t) EXPECT_EQ(day_at(et, t, 0), t - 1);
+  EXPECT_FLOAT_EQ(x_at(et, 0, 1, 0), static_cast<float>((2 - 2.5) / sa));
+  EXPECT_EQ(day_at(et, 0, 1), -1);
+  EXPECT_EQ(day_at(et, 1, 1), 3);
+  // Validation (days 6, 7): warm-up on day 5, then 6, 7 and one padded step.
+  const SequenceSet& ev = sd.eval[1];
+  ASSERT_EQ(ev.n_seq, 1);
+  EXPECT_FLOAT_EQ(x_at(ev, 0, 0, 0), static_cast<float>((5 - 2.5) / sa));
+  EXPECT_TRUE(std::isnan(y_at(ev, 0, 0, 0)));
+  EXPECT_EQ(day_at(ev, 1, 0), 6);
+  EXPECT_EQ(day_at(ev, 2, 0), 7);
+  EXPECT_EQ(day_at(ev, 3, 0), -1);
+  EXPECT_FLOAT_EQ(y_at(ev, 1, 0, 0), static_cast<float>((12 - 6) / std::sqrt(8.0)));
+}
+
 TEST(Data, MultiSitePooledAndConcatenated) {
   const DataSet d = make_data();
   Config c = make_config();

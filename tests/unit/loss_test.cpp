@@ -168,4 +168,83 @@ TEST(Loss, GradientMatchesCentralDifferences) {
   }
 }
 
+// nnse_samplewise by hand: T = 2 steps, B = 2 sequences, [T, B, 2] layout.
+// Primary: sequence 0 y = (1, NaN), p = (0.5, 9); sequence 1 y = (-1, 0), p = (-1, 1).
+// mu = (1 - 1 + 0) / 3 = 0; d0 = (1.1, 0.1), D0 = 1.22, E0 = 0.25; d1 = (-0.9, 0.1),
+// D1 = 0.82, E1 = 1; NSEbar = (1 - 0.25/1.22 + 1 - 1/0.82) / 2; L = 1 - 1/(2 - NSEbar);
+// dL/dp = 2 e / (B D_b (2 - NSEbar)^2). Auxiliary unobserved: NSE_b = 1, L = 0, grad 0.
+TEST(Loss, SamplewiseHandComputed) {
+  const std::vector<float> p = {0.5f, 7.f, -1.f, 7.f, 9.f, 7.f, 1.f, 7.f};  // [t][b][v]
+  const std::vector<float> y = {1.f, kNaN, -1.f, kNaN, kNaN, kNaN, 0.f, kNaN};
+  std::vector<float> d(8), daux(4);
+  const auto l = mtl::samplewise_loss(p.data(), y.data(), 2, 2, 3.0, d.data(), daux.data());
+  const double nse = (1 - 0.25 / 1.22 + 1 - 1 / 0.82) / 2, u = 2 - nse;
+  EXPECT_NEAR(l.primary, 1 - 1 / u, 1e-15);
+  EXPECT_EQ(l.auxiliary, 0.0);
+  EXPECT_EQ(l.total, l.primary);
+  EXPECT_FLOAT_EQ(d[0], static_cast<float>(2 * -0.5 / (2 * 1.22 * u * u)));
+  EXPECT_FLOAT_EQ(d[2], 0.0f);                                        // e = 0
+  EXPECT_FLOAT_EQ(d[6], static_cast<float>(2 * 1.0 / (2 * 0.82 * u * u)));
+  EXPECT_EQ(d[4], 0.0f);                                              // unobserved
+  for (int i : {1, 3, 5, 7}) EXPECT_EQ(d[i], 0.0f);
+  for (float g : daux) EXPECT_EQ(g, 0.0f);
+  // batch_loss picks it by kind; the other kinds go to masked_loss over T B points.
+  EXPECT_EQ(mtl::batch_loss(p.data(), y.data(), 2, 2, 3.0, LossKind::nnse_samplewise, nullptr).primary,
+            l.primary);
+  EXPECT_EQ(mtl::batch_loss(p.data(), y.data(), 2, 2, 3.0, LossKind::rmse, nullptr).primary,
+            mtl::masked_loss(p.data(), y.data(), 4, 3.0, LossKind::rmse, nullptr).primary);
+}
+
+// Central differences against dL/dp of nnse_samplewise. Per coordinate the loss is
+// phi(e) = -1 / (a + k e^2) + const with k = 1 / (B D_b) and u = a + k e^2 =
+// 2 - NSEbar >= 1, so |phi'''| = |-24 k^2 e / u^3 + 48 k^3 e^3 / u^4| <= 72 k^2 |e|
+// (k e^2 <= u, u >= 1): |FD - g| <= h^2 / 6 * 72 k^2 (|e| + h) + double rounding of
+// the two losses + float storage of g. daux = the unscaled auxiliary gradient.
+TEST(Loss, SamplewiseGradientMatchesCentralDifferences) {
+  const int T = 6, B = 5;
+  const std::size_t n = static_cast<std::size_t>(T) * B;
+  const double h = 0x1.0p-12, lambda = 2.5;
+  const mtl::CounterRng rng(321, 7);
+  std::vector<float> p(2 * n), y(2 * n);
+  for (std::size_t i = 0; i < 2 * n; ++i) {
+    p[i] = static_cast<float>(std::floor(rng.uniform(i) * 1024.0 - 512.0) / 256.0);
+    y[i] = rng.uniform(i, 1) < 0.3 ? kNaN : static_cast<float>(4 * rng.uniform(i, 2) - 2);
+  }
+  std::vector<float> d(2 * n), daux(n);
+  const double l0 = mtl::samplewise_loss(p.data(), y.data(), T, B, lambda, d.data(), daux.data()).total;
+  for (std::size_t i = 0; i < 2 * n; ++i) {
+    const std::size_t v = i % 2, point = i / 2, b = point % B;
+    if (v == 1) {
+      EXPECT_FLOAT_EQ(daux[point] * static_cast<float>(lambda), d[i]);
+    }
+    if (std::isnan(y[i])) {
+      EXPECT_EQ(d[i], 0.0f) << i;
+      continue;
+    }
+    double sum = 0, nv = 0;
+    for (std::size_t k = v; k < 2 * n; k += 2)
+      if (!std::isnan(y[k])) {
+        sum += y[k];
+        nv += 1;
+      }
+    double D = 0;
+    for (int t = 0; t < T; ++t) {
+      const double yk = y[2 * (static_cast<std::size_t>(t) * B + b) + v];
+      const double dk = (std::isnan(yk) ? 0.0 : yk - sum / nv) + 0.1;
+      D += dk * dk;
+    }
+    const double k = 1.0 / (B * D), e = std::fabs(double(p[i]) - y[i]) + h;
+    std::vector<float> q = p;
+    q[i] = static_cast<float>(p[i] + h);
+    const double lp = mtl::samplewise_loss(q.data(), y.data(), T, B, lambda, nullptr, nullptr).total;
+    q[i] = static_cast<float>(p[i] - h);
+    const double lm = mtl::samplewise_loss(q.data(), y.data(), T, B, lambda, nullptr, nullptr).total;
+    const double fd = (lp - lm) / (2 * h);
+    const double scale = v == 0 ? 1.0 : lambda;
+    const double tol = scale * h * h / 6 * 72 * k * k * e + 1e-14 * std::fabs(l0) / h +
+                       0x1.0p-24 * std::fabs(fd);
+    EXPECT_TRUE(mtl::test::close(d[i], fd, 0, tol)) << "i=" << i;
+  }
+}
+
 }  // namespace

@@ -129,7 +129,7 @@ TEST(Adam, ConvergesOnAnIllConditionedQuadratic) {
 }
 
 TEST(Adam, ElementwiseIndependentOfBufferPosition) {
-  // The lockstep trainer updates many models in one buffer: an element's result
+  // A trainer may update many models in one buffer: an element's result
   // must not depend on its neighbours or the buffer length.
   const mtl::TrainConfig cfg = adam_config(0.001);
   std::vector<float> p(37), g(37), m(37, 0.0f), v(37, 0.0f);

@@ -137,7 +137,7 @@ TEST(RunGrid, AFailedFinalWriteNeverExitsZeroNorLeavesAFile) {
     ASSERT_EQ(mtl::run_grid_with(make_test_plan(out), resume(), MPI_COMM_SELF, r.hooks()),
               mtl::kExitRunsFailed);
     EXPECT_EQ(r.trained, 0);
-    EXPECT_TRUE(same_values(out, ref, "prediction"));
+    EXPECT_TRUE(same_values(out, ref, "prediction_flow"));
   }
 }
 

@@ -45,6 +45,28 @@ TEST(Results, FlatRangeBoxesCoverExactlyInOrder) {
     }
 }
 
+// [output] weights = final: the weights and their scaling travel in the journal
+// payload, so --resume writes them into the results file like a fresh run.
+TEST(Journal, KeepsFinalWeightsAndTheirScaling) {
+  const mtl::Plan plan = make_test_plan(scratch("w.h5"));
+  mtl::JournalEntry e{fake_result(plan.grid.runs[2], plan.cfg), 1, {}};
+  e.result.final_params = {0.5f, -1.25f, 3.0f};
+  e.scaling.x_mean = {1.0f, 2.0f};
+  e.scaling.x_std = {0.5f, 4.0f};
+  e.scaling.y_mean = {10.0, 20.0};
+  e.scaling.y_std = {1.5, 2.5};
+  e.scaling.log_flow = true;
+  const std::vector<char> bytes = mtl::encode_entry(e);
+  const mtl::JournalEntry d = mtl::decode_entry(bytes.data(), bytes.size());
+  EXPECT_EQ(d.result.final_params, e.result.final_params);
+  EXPECT_EQ(d.scaling.x_mean, e.scaling.x_mean);
+  EXPECT_EQ(d.scaling.x_std, e.scaling.x_std);
+  EXPECT_EQ(d.scaling.y_mean, e.scaling.y_mean);
+  EXPECT_EQ(d.scaling.y_std, e.scaling.y_std);
+  EXPECT_TRUE(d.scaling.log_flow);
+  EXPECT_EQ(mtl::encode_entry(d), bytes);
+}
+
 TEST(Journal, RoundTripTornTailAndForeignConfig) {
   const mtl::Plan plan = make_test_plan(scratch("j.h5"));
   const fs::path dir = scratch("journal_rt");
@@ -53,14 +75,14 @@ TEST(Journal, RoundTripTornTailAndForeignConfig) {
   {
     mtl::JournalWriter w(file.string(), {{"config", "42"}}, 0, 1);
     std::vector<mtl::JournalEntry> es;
-    for (int i = 0; i < 3; ++i) es.push_back({fake_result(plan.grid.runs[i], plan.cfg), 0});
+    for (int i = 0; i < 3; ++i) es.push_back({fake_result(plan.grid.runs[i], plan.cfg), 0, {}});
     w.append(es);
   }
   auto scan = mtl::read_journals(dir.string(), {{"config", "42"}}, 0, 100);
   ASSERT_EQ(scan.entries.size(), 3u);
   EXPECT_EQ(scan.torn_tails, 0);
   const auto again = mtl::encode_entry(scan.entries.at(1));
-  EXPECT_EQ(again, mtl::encode_entry({fake_result(plan.grid.runs[1], plan.cfg), 0}));
+  EXPECT_EQ(again, mtl::encode_entry({fake_result(plan.grid.runs[1], plan.cfg), 0, {}}));
   EXPECT_EQ(mtl::count_journals(dir.string()).done, 3);
   // A kill -9 in the middle of the last write leaves a short record.
   fs::resize_file(file, fs::file_size(file) - 5);
@@ -103,7 +125,7 @@ TEST(RunGrid, StopResumeEqualsUninterrupted) {
   ASSERT_EQ(mtl::run_grid_with(make_test_plan(part), resume, MPI_COMM_SELF, c.hooks()),
             mtl::kExitRunsFailed);
   EXPECT_EQ(c.trained, 18);  // only the missing runs
-  for (const char* name : {"nse", "final_loss", "loss_total", "prediction", "nse_month"}) {
+  for (const char* name : {"nse", "final_loss", "loss_total", "prediction_flow", "rmse_flow", "nse_month"}) {
     const auto x = mtl::read_results_f64(full.string(), name);
     const auto y = mtl::read_results_f64(part.string(), name);
     ASSERT_EQ(x.size(), y.size()) << name;

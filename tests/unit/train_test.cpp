@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "mtl/backend.hpp"
 #include "mtl/evaluate.hpp"
 #include "mtl/loss.hpp"
+#include "mtl/backend.hpp"
 #include "mtl/lstm.hpp"
 #include "mtl/params.hpp"
 #include "mtl/trace.hpp"
@@ -134,8 +136,9 @@ TEST(Train, PredictionsAreUnscaledModelOutputs) {
   ASSERT_EQ(trace.predictions.size(), 3u);
   const mtl::SequenceSet& s = d.eval[2];
   std::vector<float> pred(static_cast<std::size_t>(kT) * s.n_seq * 2);
-  mtl::lstm_net({kT, s.n_seq, kC, 8}, mtl::LstmMode::inference)
-      .forward(trace.final_params.data(), s.x.data(), pred.data());
+  const mtl::BackendKind kind = mtl::numeric_path(make_config(5).train.backend).backend;
+  mtl::make_backend(kind, kC, 8, kT)->predict(trace.final_params.data(), s.x.data(), kT, s.n_seq,
+                                              pred.data());
   const mtl::Prediction& p = trace.predictions[2];
   ASSERT_EQ(p.part, mtl::Part::test);
   std::size_t i = 0;
@@ -152,18 +155,65 @@ TEST(Train, PredictionsAreUnscaledModelOutputs) {
   EXPECT_EQ(i, p.day.size());
 }
 
+// lambda = 0: the trunk and the primary head never see the auxiliary targets.
+// The auxiliary head is a read-out of that trunk: with auxiliary_head = unscaled
+// (the default, the paper-era rule) it trains on them; with scaled it never moves.
 TEST(Train, LambdaZeroIgnoresAuxiliaryTarget) {
   mtl::SiteData a = make_site(), b = make_site();
   for (std::size_t r = 0; r < b.train.day.size(); ++r)  // other auxiliary targets
     if (!std::isnan(b.train.y[r * 2 + 1])) b.train.y[r * 2 + 1] = -3.0f * b.train.y[r * 2 + 1] + 1;
-  mtl::RunTrace ta, tb;
-  const mtl::RunResult ra = mtl::train_run(make_run(0.0, 1), a, make_config(10), &ta);
-  const mtl::RunResult rb = mtl::train_run(make_run(0.0, 1), b, make_config(10), &tb);
-  ASSERT_EQ(ra.status, mtl::RunStatus::done);
-  EXPECT_EQ(ra.loss_total, ra.loss_primary);  // L = RMSE_primary + 0 * RMSE_aux
-  EXPECT_EQ(ra.loss_primary, rb.loss_primary);
-  EXPECT_EQ(ta.final_params, tb.final_params);
-  EXPECT_NE(ra.loss_auxiliary, rb.loss_auxiliary);  // the aux targets really differ
+  for (mtl::AuxHead head : {mtl::AuxHead::unscaled, mtl::AuxHead::scaled}) {
+    mtl::Config c = make_config(10);
+    c.train.auxiliary_head = head;
+    mtl::RunTrace ta, tb;
+    const mtl::RunResult ra = mtl::train_run(make_run(0.0, 1), a, c, &ta);
+    const mtl::RunResult rb = mtl::train_run(make_run(0.0, 1), b, c, &tb);
+    ASSERT_EQ(ra.status, mtl::RunStatus::done);
+    EXPECT_EQ(ra.loss_total, ra.loss_primary);  // L = RMSE_primary + 0 * RMSE_aux
+    EXPECT_EQ(ra.loss_primary, rb.loss_primary);
+    EXPECT_NE(ra.loss_auxiliary, rb.loss_auxiliary);  // the aux targets really differ
+    const mtl::ParamLayout L = mtl::make_param_layout(kC, 8);
+    std::size_t aux_changed = 0;
+    for (std::size_t i = 0; i < L.total; ++i) {
+      const bool aux_head = (i >= L.head_w && i < L.head_b && (i - L.head_w) % 2 == 1) || i == L.head_b + 1;
+      if (!aux_head) {
+        ASSERT_EQ(ta.final_params[i], tb.final_params[i]) << "parameter " << i;
+      } else {
+        aux_changed += ta.final_params[i] != ta.initial_params[i];
+      }
+    }
+    if (head == mtl::AuxHead::unscaled) {
+      EXPECT_EQ(aux_changed, 9u) << "the auxiliary head trains at lambda = 0";
+    } else {
+      EXPECT_EQ(aux_changed, 0u) << "scaled: lambda dL_a = 0 never moves the head";
+    }
+  }
+}
+
+// The unscaled head gradient is dL_a with the right sign and indices: at lambda = 0
+// the trunk is the same in both modes, and the trained read-out fits the auxiliary
+// target better than the untrained one; at lambda = 1 the two rules are the same
+// mathematics (rounding apart), so 20 Adam steps end at the same parameters.
+TEST(Train, UnscaledAuxiliaryHeadGradient) {
+  const mtl::SiteData d = make_site();
+  auto run = [&](double lambda, mtl::AuxHead head, mtl::RunTrace* t) {
+    mtl::Config c = make_config(20);
+    c.train.auxiliary_head = head;
+    return mtl::train_run(make_run(lambda, 3), d, c, t);
+  };
+  mtl::RunTrace u0, s0, u1, s1;
+  const mtl::RunResult ru0 = run(0.0, mtl::AuxHead::unscaled, &u0);
+  const mtl::RunResult rs0 = run(0.0, mtl::AuxHead::scaled, &s0);
+  EXPECT_EQ(ru0.loss_primary, rs0.loss_primary);
+  EXPECT_LT(ru0.loss_auxiliary.back(), rs0.loss_auxiliary.back());
+  run(1.0, mtl::AuxHead::unscaled, &u1);
+  run(1.0, mtl::AuxHead::scaled, &s1);
+  double worst = 0;
+  for (std::size_t i = 0; i < u1.final_params.size(); ++i)
+    worst = std::max(worst, double(std::fabs(u1.final_params[i] - s1.final_params[i])));
+  // 20 steps of size <= lr = 1e-3 whose directions differ by rounding only.
+  EXPECT_LT(worst, 1e-5);
+  EXPECT_GT(worst, 0.0) << "the two sums run in different orders";
 }
 
 TEST(Train, SameSeedIsBitIdentical) {
@@ -244,10 +294,12 @@ TEST(Train, EarlyStoppingKeepsBestValidationWeights) {
   // The final weights are the best epoch's: their validation loss is that minimum.
   const mtl::SequenceSet& s = d.eval[1];
   std::vector<float> pred(static_cast<std::size_t>(kT) * s.n_seq * 2);
-  mtl::lstm_net({kT, s.n_seq, kC, 8}, mtl::LstmMode::inference)
-      .forward(trace.final_params.data(), s.x.data(), pred.data());
+  const mtl::BackendKind kind = mtl::numeric_path(make_config(5).train.backend).backend;
+  mtl::make_backend(kind, kC, 8, kT)->predict(trace.final_params.data(), s.x.data(), kT, s.n_seq,
+                                              pred.data());
+  // [train] early_stop_on = primary (the default): the primary term of the loss.
   const double vl = mtl::masked_loss(pred.data(), s.y.data(), pred.size() / 2, 1.0,
-                                     mtl::LossKind::rmse, nullptr).total;
+                                     mtl::LossKind::rmse, nullptr).primary;
   EXPECT_EQ(static_cast<float>(vl), r.val_loss[best]);
 }
 

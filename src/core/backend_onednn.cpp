@@ -1,0 +1,37 @@
+// The onednn backend (backend.hpp): oneDNN's LSTM primitive through the
+// process-wide cache of lstm.hpp, one training net per batch size and one
+// inference net per evaluation shape.
+#include "mtl/backend.hpp"
+#include "mtl/lstm.hpp"
+
+namespace mtl {
+namespace {
+
+class OnednnLstm final : public LstmBackend {
+ public:
+  OnednnLstm(int n_in, int hidden, int seq_len) : c_(n_in), h_(hidden), t_(seq_len) {}
+
+  void forward(const float* params, const float* x, int n, float* pred) override {
+    last_ = &lstm_net({t_, n, c_, h_}, LstmMode::training);
+    last_->forward(params, x, pred);
+  }
+  void backward(const float* params, const float* dpred, float* grads) override {
+    last_->backward(params, dpred, grads);
+  }
+  const float* hidden() const override { return last_->hidden_states(); }
+  void predict(const float* params, const float* x, int steps, int n, float* pred) override {
+    lstm_net({steps, n, c_, h_}, LstmMode::inference).forward(params, x, pred);
+  }
+
+ private:
+  int c_, h_, t_;
+  LstmNet* last_ = nullptr;  // the net of the last training forward
+};
+
+}  // namespace
+
+std::unique_ptr<LstmBackend> make_onednn_backend(int n_in, int hidden, int seq_len) {
+  return std::make_unique<OnednnLstm>(n_in, hidden, seq_len);
+}
+
+}  // namespace mtl

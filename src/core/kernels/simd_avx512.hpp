@@ -1,0 +1,55 @@
+// AVX-512 vector operations for lstm_impl.hpp (16 float lanes, mask registers).
+// Included inside an anonymous namespace by avx512.cpp, after <immintrin.h>.
+struct S {
+  using V = __m512;
+  using M = __mmask16;
+  static constexpr int L = 16;
+  // Register blocking (32 zmm): rows x vectors of accumulators per kernel.
+  static constexpr int kGateVecs = 6;   // forward gates: 5 x 5 (or 4 x 6) accumulators
+  static constexpr int kDhVecs = 4;     // dh = dg wh^T: 5 rows x up to 4 vectors
+  static constexpr int kOuterVecs = 6;  // dW += z^T dg: 4 rows x up to 6 vectors
+  static constexpr int gate_rows(int nv) { return nv <= 5 ? 5 : 4; }
+  static constexpr int kDhRows = 5;
+  static constexpr int kOuterRows = 4;
+
+  static V zero() { return _mm512_setzero_ps(); }
+  static V set1(float a) { return _mm512_set1_ps(a); }
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static M mask_n(int n) {  // lanes [0, n), n >= 0
+    return n >= 16 ? static_cast<M>(0xFFFF) : static_cast<M>((1u << n) - 1u);
+  }
+  static M mask_andnot(M a, M b) { return static_cast<M>(~a & b); }
+  static M mask_and(M a, M b) { return static_cast<M>(a & b); }
+  static bool mask_any(M m) { return m != 0; }
+  static V loadz(M m, const float* p) { return _mm512_maskz_loadu_ps(m, p); }
+  static V loadm(V src, M m, const float* p) { return _mm512_mask_loadu_ps(src, m, p); }
+  static void storem(float* p, M m, V v) { _mm512_mask_storeu_ps(p, m, v); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
+  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }    // a b + c
+  static V fnma(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }  // c - a b
+  static V fnms(V a, V b, V c) { return _mm512_fnmsub_ps(a, b, c); }  // -(a b) - c
+  static V min(V a, V b) { return _mm512_min_ps(a, b); }  // b when either is NaN
+  static V max(V a, V b) { return _mm512_max_ps(a, b); }
+  static V add_masked(V a, M m, V b) { return _mm512_mask_add_ps(a, m, a, b); }
+  static V sub_masked(V a, M m, V b) { return _mm512_mask_sub_ps(a, m, a, b); }
+  // 2^n from t = n + 1.5 * 2^23 (n integral, n + 127 in [1, 254]) by integer ops.
+  static V pow2n(V t, V shifter) {
+    const __m512i n = _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_castps_si512(shifter));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, _mm512_set1_epi32(127)), 23));
+  }
+  // 1 / d from rcp14 (relative error < 2^-14) and one Newton step (~2^-28 before
+  // rounding): 3 cheap ops instead of a division, whose throughput made the gate
+  // arithmetic cost more than the gate products.
+  static V recip(V d) {
+    const V r0 = _mm512_rcp14_ps(d);
+    return _mm512_fmadd_ps(r0, _mm512_fnmadd_ps(d, r0, set1(1.0f)), r0);
+  }
+  static float hsum(V v) { return _mm512_reduce_add_ps(v); }
+  // Keep v in a register: otherwise GCC 12 folds the load into each FMA that uses
+  // it (R full-vector loads instead of one) and the dW loop becomes load-port bound.
+  static void pin(V& v) { __asm__("" : "+v"(v)); }
+  static bool dh_special(const View& v);  // avx512.cpp
+};

@@ -13,6 +13,7 @@ struct CliOptions {
   int ranks = 0;                       // --ranks N for the dry run (0 = 1)
   bool resume = false;
   bool overwrite = false;
+  bool retry_failed = false;           // with --resume: retrain runs journaled as failed
   std::string only;                    // "site=ID,lambda=X,seed=K"
   std::string trace;                   // trace file for --only
   bool help = false;

@@ -137,7 +137,13 @@ std::string effective_ini(const Config& cfg);
 /// Names of every key, "section.key", in the order effective_ini writes them.
 const std::vector<std::string>& config_keys();
 
-/// Parse "0-29" / "0 3 7" / "0-4 10" into a list; throws std::invalid_argument.
+/// Longest lists accepted (a grid is sites x lambdas x seeds runs; the study
+/// uses 9 lambdas and 30 seeds). Longer lists are refused with these numbers.
+constexpr std::size_t kMaxSeeds = 100000;
+constexpr std::size_t kMaxLambdas = 1000;
+
+/// Parse "0-29" / "0 3 7" / "0-4 10" into a list; throws std::invalid_argument
+/// (duplicates, more than kMaxSeeds seeds). O(n log n).
 std::vector<int> parse_seed_list(const std::string& text);
 
 }  // namespace mtl

@@ -4,12 +4,32 @@
 // status into a ResultsError/DataError naming the object.
 #include <hdf5.h>
 
+#include <exception>
 #include <string>
 #include <utility>
 
 #include "mtl/errors.hpp"
 
 namespace mtl {
+
+/// > 0 while this thread is inside a phase where every rank must make the same
+/// HDF5 calls (a file opened with MPI-IO). See H5Handle::reset.
+inline int& h5_collective_depth() {
+  thread_local int depth = 0;
+  return depth;
+}
+
+/// Marks such a phase for its scope (declare it before the phase's handles).
+class H5CollectivePhase {
+ public:
+  explicit H5CollectivePhase(bool many_ranks) : on_(many_ranks) { h5_collective_depth() += on_; }
+  ~H5CollectivePhase() { h5_collective_depth() -= on_; }
+  H5CollectivePhase(const H5CollectivePhase&) = delete;
+  H5CollectivePhase& operator=(const H5CollectivePhase&) = delete;
+
+ private:
+  int on_;
+};
 
 class H5Handle {
  public:
@@ -34,8 +54,20 @@ class H5Handle {
   hid_t id() const { return id_; }
   operator hid_t() const { return id_; }  // NOLINT: handles are passed straight to H5* calls
   void reset() {
-    if (id_ >= 0 && closer_) closer_(id_);
+    // An exception leaving a collective phase means this rank stopped where
+    // the others did not: closing now (a parallel file close is collective)
+    // would wait for them forever. The caller aborts the job instead.
+    const bool abandon = h5_collective_depth() > 0 && std::uncaught_exceptions() > 0;
+    if (id_ >= 0 && closer_ && !abandon) closer_(id_);
     id_ = -1;
+  }
+  /// Close now and throw Error("HDF5: what") when the library reports a failure.
+  /// For a file this is its final flush of data and metadata: a writer must
+  /// call it (the destructor cannot report anything).
+  void close(const std::string& what) {
+    const herr_t status = id_ >= 0 && closer_ ? closer_(id_) : 0;
+    id_ = -1;
+    if (status < 0) throw Error("HDF5: " + what);
   }
 
  private:

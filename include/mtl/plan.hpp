@@ -25,6 +25,7 @@ struct DataCheck {
   int n_time = 0;
   int32_t first_day = 0, last_day = 0;
   std::vector<std::string> drivers;  // used drivers
+  std::string data_digest;           // provenance.hpp: the selected sites' values the runs read
   std::vector<std::string> driver_units;  // their units attributes
 };
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "mtl/errors.hpp"
 #include "mtl/runner.hpp"
 #include "mtl/train.hpp"
 
@@ -45,8 +46,18 @@ ResultsShape results_shape(const Plan& plan);
 /// Bytes of raw dataset payload (what dominates the file size).
 int64_t results_payload_bytes(const Plan& plan);
 
+/// Thrown by write_results on every rank alike (rank 0's serial phase failed
+/// and told the others). Any other exception from write_results is this
+/// rank's alone: the other ranks may be waiting inside an HDF5/MPI-IO
+/// collective, so the caller must abort them (MPI_Abort) rather than agree.
+struct AgreedWriteError : ResultsError {
+  using ResultsError::ResultsError;
+};
+
 /// Collective over comm: write `path` (created or truncated). rows[i] belongs to
 /// run plan.blocks[rank].begin + i. Rank 0 then finishes the file serially.
+/// Every HDF5 result is checked, file closes included. Throws AgreedWriteError
+/// (every rank) or anything else (this rank only; see AgreedWriteError).
 void write_results(const std::string& path, const Plan& plan, const std::vector<BlockRow>& rows,
                    const ResultsMeta& meta, MPI_Comm comm);
 

@@ -18,13 +18,15 @@ struct Plan {
   Grid grid;                      // sites in data-file order, runs site-major
   std::vector<double> costs;      // per run (grid.runs order)
   std::vector<RunRange> blocks;   // one per rank
+  std::string data_digest;        // of the data the runs read (provenance.hpp); "" = unknown
   // Model inputs in order and their units (the saved weights' driver axis).
   std::vector<std::string> drivers, driver_units;
 };
 
 struct RunOptions {
   bool resume = false;     // finish only what the journal does not hold
-  bool overwrite = false;  // replace an existing results file and journal
+  bool overwrite = false;  // replace an existing results file and journal (narrowly)
+  bool retry_failed = false;  // with resume: train runs journaled as failed again
   std::string config_path; // for messages and the results file's attributes
 };
 

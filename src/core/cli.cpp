@@ -23,7 +23,9 @@ po::options_description general_options() {
       ("dry-run", "validate config and data, print grid size, partition and imbalance; no training")
       ("ranks", po::value<int>(), "rank count assumed by --dry-run (default 1)")
       ("resume", "finish an interrupted grid: train only runs missing from the journal")
-      ("overwrite", "replace an existing results file and journal")
+      ("retry-failed", "with --resume: train the runs journaled as failed again")
+      ("overwrite", "replace an existing results file (or --trace file) and its journal; "
+                    "refuses anything this program did not write")
       ("only", po::value<std::string>(), "train one run: site=ID,lambda=X,seed=K (no mpirun needed)")
       ("trace", po::value<std::string>(), "with --only: write an HDF5 trace of the run to this file");
   return d;
@@ -39,8 +41,8 @@ po::options_description key_options() {
 
 std::string cli_usage() {
   std::ostringstream s;
-  s << "usage: mtl_mpi CONFIG.ini [--section.key value ...] [--dry-run [--ranks N]] [--resume]\n"
-       "               [--overwrite] [--only site=ID,lambda=X,seed=K [--trace FILE.h5]]\n"
+  s << "usage: mtl_mpi CONFIG.ini [--section.key value ...] [--dry-run [--ranks N]]\n"
+       "               [--resume [--retry-failed] | --overwrite] [--only site=ID,lambda=X,seed=K [--trace FILE.h5]]\n"
        "       mpirun -n N mtl_mpi CONFIG.ini      train the whole grid, one results file\n\n"
     << general_options() << "\nConfiguration keys (override the INI, e.g. --train.epochs 5):\n ";
   std::size_t width = 0;
@@ -83,6 +85,7 @@ CliOptions parse_cli(int argc, const char* const* argv) {
   o.dry_run = vm.count("dry-run") > 0;
   o.resume = vm.count("resume") > 0;
   o.overwrite = vm.count("overwrite") > 0;
+  o.retry_failed = vm.count("retry-failed") > 0;
   if (vm.count("ranks")) {
     o.ranks = vm["ranks"].as<int>();
     if (o.ranks < 1) throw ConfigError("command line: --ranks = '" + std::to_string(o.ranks) + "': must be >= 1");
@@ -91,6 +94,7 @@ CliOptions parse_cli(int argc, const char* const* argv) {
   if (vm.count("trace")) o.trace = vm["trace"].as<std::string>();
   if (!o.trace.empty() && o.only.empty()) throw ConfigError("command line: --trace needs --only");
   if (o.resume && o.overwrite) throw ConfigError("command line: --resume and --overwrite exclude each other");
+  if (o.retry_failed && !o.resume) throw ConfigError("command line: --retry-failed needs --resume");
   for (const std::string& k : config_keys()) {
     if (vm.count(k)) o.overrides.push_back(k + "=" + vm[k].as<std::string>());
   }

@@ -266,8 +266,30 @@ void read_model_train(const Reader& r, ModelConfig& m, TrainConfig& t) {
                                        {{"unscaled", AuxHead::unscaled}, {"scaled", AuxHead::scaled}});
 }
 
+/// The first value that occurs twice (lists can be long: sort, not pairwise).
+template <class T>
+const T* first_duplicate(const std::vector<T>& v) {
+  std::vector<std::size_t> order(v.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+  const T* dup = nullptr;
+  std::size_t where = v.size();
+  for (std::size_t i = 1; i < order.size(); ++i) {
+    if (v[order[i]] == v[order[i - 1]] && order[i] < where) {  // report the earliest repeat
+      where = order[i];
+      dup = &v[order[i]];
+    }
+  }
+  return dup;
+}
+
 void read_grid(const Reader& r, GridConfig& g) {
-  for (const std::string& w : split_words(r.text("grid.lambdas"))) {
+  std::vector<std::string> words = split_words(r.text("grid.lambdas"));
+  if (words.size() > kMaxLambdas) {
+    r.fail("grid.lambdas", std::to_string(words.size()) + " values; at most " +
+                               std::to_string(kMaxLambdas) + " are accepted");
+  }
+  for (const std::string& w : words) {
     std::size_t used = 0;
     double v = 0;
     try {
@@ -277,10 +299,10 @@ void read_grid(const Reader& r, GridConfig& g) {
     }
     if (used != w.size() || !std::isfinite(v)) r.fail("grid.lambdas", "'" + w + "' is not a number");
     if (v < 0) r.fail("grid.lambdas", "'" + w + "' is negative");
-    if (std::find(g.lambdas.begin(), g.lambdas.end(), v) != g.lambdas.end()) {
-      r.fail("grid.lambdas", "duplicate value '" + w + "'");
-    }
     g.lambdas.push_back(v);
+  }
+  if (const double* dup = first_duplicate(g.lambdas)) {
+    r.fail("grid.lambdas", "duplicate value '" + words[dup - g.lambdas.data()] + "'");
   }
   if (g.lambdas.empty()) r.fail("grid.lambdas", "empty list");
   try {
@@ -322,6 +344,7 @@ const char* to_string(WeightsOutput w) { return w == WeightsOutput::final ? "fin
 
 std::vector<int> parse_seed_list(const std::string& text) {
   std::vector<int> seeds;
+  const std::string too_many = "more than " + std::to_string(kMaxSeeds) + " seeds (the limit)";
   for (const std::string& w : split_words(text)) {
     const auto dash = w.find('-', 1);
     auto number = [&](const std::string& s) {
@@ -333,14 +356,16 @@ std::vector<int> parse_seed_list(const std::string& text) {
     const int lo = number(w.substr(0, dash));
     const int hi = dash == std::string::npos ? lo : number(w.substr(dash + 1));
     if (hi < lo) throw std::invalid_argument("range '" + w + "' is empty");
-    for (int s = lo; s <= hi; ++s) {
-      if (std::find(seeds.begin(), seeds.end(), s) != seeds.end()) {
-        throw std::invalid_argument("duplicate seed " + std::to_string(s));
-      }
-      seeds.push_back(s);
+    // Counted before expanding, so "0-999999999" costs nothing.
+    if (static_cast<std::size_t>(hi - lo) + 1 > kMaxSeeds - seeds.size()) {
+      throw std::invalid_argument("'" + w + "': " + too_many);
     }
+    for (int s = lo; s <= hi; ++s) seeds.push_back(s);
   }
   if (seeds.empty()) throw std::invalid_argument("empty list");
+  if (const int* dup = first_duplicate(seeds)) {
+    throw std::invalid_argument("duplicate seed " + std::to_string(*dup));
+  }
   return seeds;
 }
 

@@ -4,6 +4,7 @@
 #include <oneapi/dnnl/dnnl.h>
 
 #include "mtl/backend.hpp"
+#include "mtl/build_info.hpp"
 
 namespace mtl {
 namespace {
@@ -26,10 +27,11 @@ const char* isa_name(dnnl_cpu_isa_t isa) {
 
 }  // namespace
 
-// MTL_VERSION and MTL_GIT_HASH are defined for this file only (src/CMakeLists.txt),
-// so a new commit recompiles one file, not the whole library.
+// MTL_VERSION is defined for this file only (src/CMakeLists.txt); the git hash is
+// generated at build time (cmake/build_info.cmake: "-dirty+<digest>" when the tree
+// has uncommitted changes), so a new commit recompiles one small file.
 std::string program_version() { return MTL_VERSION; }
-std::string git_hash() { return MTL_GIT_HASH; }
+std::string git_hash() { return build_git_hash(); }
 
 std::string onednn_version() {
   const dnnl_version_t* v = dnnl_version();

@@ -1,6 +1,7 @@
 // mtl_data: make input data sets. Subcommands synth, import-camels,
 // import-csv, info. Thin: parse options, call the library, write, report.
 #include <boost/program_options.hpp>
+#include <hdf5.h>
 
 #include <chrono>
 #include <cmath>
@@ -180,6 +181,7 @@ int cmd_convert(int argc, char** argv) {
 }  // namespace
 
 int mtl_data_main(int argc, char** argv) {
+  H5dont_atexit();  // as mtl_mpi_main: no HDF5 cleanup of a file whose close failed
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? kExitUsage : kExitOk;

@@ -3,6 +3,7 @@
 // fixed-length strings, time as any integer or whole-valued float type with
 // units "<days|hours|minutes|seconds> since YYYY-MM-DD[ HH:MM[:SS]]".
 #include <hdf5_hl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -33,6 +34,47 @@ H5Handle open_dataset(const Layout& l, const std::string& name) {
   return h5_dataset(H5Dopen2(l.file, name.c_str(), H5P_DEFAULT), l.path + ": open " + name);
 }
 
+std::string human_bytes(long double b) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB", "EB"};
+  int u = 0;
+  while (b >= 1024 && u < 6) {
+    b /= 1024;
+    ++u;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1Lf %s", b, units[u]);
+  return buf;
+}
+
+/// Before allocating for `name`: its declared extent must be possible in this
+/// file. A damaged or hostile file can declare any extent (2^50 values in a
+/// 6 KB file); real values are at most ~1032 times smaller on disk (deflate's
+/// maximum ratio) or unwritten (fill value), so allow the larger of 1100 x the
+/// file size and 256 MB, and never more than this machine's memory.
+void check_extent(const Layout& l, const std::string& name, const std::vector<hsize_t>& dims,
+                  std::size_t bytes_per_value) {
+  long double values = 1;
+  std::string shape;
+  for (hsize_t d : dims) {
+    values *= static_cast<long double>(d);
+    shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+  }
+  const long double need = values * bytes_per_value;
+  hsize_t file_bytes = 0;
+  H5Fget_filesize(l.file, &file_bytes);
+  const long double limit = std::max<long double>(1100.0L * file_bytes, 256.0L * (1 << 20));
+  const long double memory = static_cast<long double>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+  const std::string declared = "variable '" + name + "' declares shape [" + shape + "] (" +
+                               human_bytes(need) + " in memory)";
+  if (need > limit) {
+    fail(l.path, declared + ", impossible in a " + human_bytes(file_bytes) +
+                     " file (damaged or not a data set)");
+  }
+  if (memory > 0 && need > memory) {
+    fail(l.path, declared + ", more than this machine's memory (" + human_bytes(memory) + ")");
+  }
+}
+
 std::vector<hsize_t> extent(hid_t ds) {
   H5Handle space = h5_space(H5Dget_space(ds), "dataspace");
   const int rank = H5Sget_simple_extent_ndims(space);
@@ -48,6 +90,7 @@ std::vector<std::string> read_strings(const Layout& l, const std::string& name) 
   const size_t n = dims[0];
   H5Handle type = h5_type(H5Dget_type(ds), "type of " + name);
   if (H5Tget_class(type) != H5T_STRING) fail(l.path, "variable '" + name + "' must hold strings");
+  check_extent(l, name, dims, sizeof(std::string) + std::max(sizeof(char*), H5Tget_size(type)));
   std::vector<std::string> out(n);
   if (n == 0) return out;
   if (H5Tis_variable_str(type) > 0) {
@@ -110,6 +153,7 @@ std::vector<int32_t> read_time(const Layout& l) {
     fail(l.path, "time calendar '" + calendar + "' not supported (want standard)");
   double unit_s = 0, ref_s = 0;
   parse_time_units(l.path, units, unit_s, ref_s);
+  check_extent(l, "time", dims, sizeof(double) + sizeof(int32_t));
   std::vector<double> raw(dims[0]);
   if (!raw.empty())
     h5_check(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()),
@@ -232,6 +276,7 @@ std::vector<float> read_grid(const Layout& l, const std::string& name, const std
     fail(l.path, "variable '" + name + "' must have dims (site, time) = [" + std::to_string(ns) +
                      ", " + std::to_string(nt) + "]");
   check_dims(l, ds, name);
+  check_extent(l, name, {rows.size(), nt}, sizeof(float));
   std::vector<float> out(rows.size() * nt);
   if (out.empty()) return out;
   H5Handle file_space = h5_space(H5Dget_space(ds), "space of " + name);

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "mtl/backend.hpp"
@@ -70,7 +71,9 @@ std::vector<std::string> split_lines(const std::string& text) {
 int run_serial(const CliOptions& opts) {
   const Config cfg = parse_config_text(read_text_file(opts.config_path), opts.config_path, opts.overrides);
   const DataCheck check = check_data(cfg);
-  if (!opts.only.empty()) return run_only(cfg, check, parse_only(opts.only), opts.trace);
+  if (!opts.only.empty()) {
+    return run_only(cfg, check, parse_only(opts.only), opts.trace, opts.overwrite, opts.config_path);
+  }
   const Plan plan = make_plan(cfg, check.sites, opts.ranks > 0 ? opts.ranks : 1);
   std::cout << dry_run_report(plan, check, opts.config_path) << std::flush;
   return kExitOk;
@@ -78,38 +81,41 @@ int run_serial(const CliOptions& opts) {
 
 /// Every rank must compute with rank 0's numeric path (a job spanning nodes of
 /// two CPU generations would otherwise mix rounding, and the results would depend
-/// on where a run was placed). Collective; "" when all agree, else one line (each
-/// rank with its own reason, the others with a pointer to them).
-std::string same_numerics_everywhere(const Config& cfg, const std::string& rank0, int rank) {
+/// on where a run was placed). Collective: false when all agree; else true on
+/// every rank, and the lowest differing rank prints the one line.
+bool numerics_differ(const Config& cfg, const std::string& rank0, int rank) {
   std::string mine;
   try {
     mine = numeric_path(cfg.train.backend).text();
   } catch (const std::exception& e) {
     mine = std::string("error: ") + e.what();
   }
-  const int differs = mine != rank0 ? 1 : 0;
-  int any = 0;
-  MPI_Allreduce(&differs, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  if (!any) return "";
-  if (differs) {
-    return "rank " + std::to_string(rank) + " would compute with '" + mine + "' but rank 0 with '" +
-           rank0 + "': the job spans CPUs of different kinds; set MTL_MAX_ISA (and "
-           "ONEDNN_MAX_CPU_ISA) to the ISA all nodes share, or [train] backend";
+  const int me = mine != rank0 ? rank : std::numeric_limits<int>::max();
+  int first = 0;
+  MPI_Allreduce(&me, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  if (first == std::numeric_limits<int>::max()) return false;
+  if (first == rank) {
+    std::fprintf(stderr,
+                 "mtl_mpi: rank %d would compute with '%s' but rank 0 with '%s': the job spans "
+                 "CPUs of different kinds; set MTL_MAX_ISA (and ONEDNN_MAX_CPU_ISA) to the ISA "
+                 "all nodes share, or [train] backend\n",
+                 rank, mine.c_str(), rank0.c_str());
   }
-  return "";
+  return true;
 }
 
 /// Rank 0 reads and validates; every rank receives the verdict and the INI bytes,
 /// so a bad input ends every rank with the same exit code before any collective I/O.
 int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
   MpiSession mpi(argc, argv);
-  std::string ini, error, sites, drivers, numerics;
+  std::string ini, error, sites, digest, drivers, numerics;
   if (mpi.rank() == 0) {
     try {
       ini = read_text_file(opts.config_path);
       const Config cfg = parse_config_text(ini, opts.config_path, opts.overrides);
       const DataCheck check = check_data(cfg);
       for (const std::string& id : check.sites) sites += id + "\n";
+      digest = check.data_digest;
       for (std::size_t k = 0; k < check.drivers.size(); ++k)
         drivers += check.drivers[k] + "\n" + check.driver_units[k] + "\n";
       numerics = numeric_path(cfg.train.backend).text();
@@ -126,17 +132,15 @@ int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
   }
   bcast_string(ini, MPI_COMM_WORLD);
   bcast_string(sites, MPI_COMM_WORLD);
+  bcast_string(digest, MPI_COMM_WORLD);
   bcast_string(drivers, MPI_COMM_WORLD);
   bcast_string(numerics, MPI_COMM_WORLD);
   const Config cfg = parse_config_text(ini, opts.config_path, opts.overrides);
-  error = same_numerics_everywhere(cfg, numerics, mpi.rank());
-  if (!error.empty()) {
-    std::fprintf(stderr, "mtl_mpi: %s\n", error.c_str());
-    return kExitConfig;
-  }
+  if (numerics_differ(cfg, numerics, mpi.rank())) return kExitConfig;
   if (mpi.rank() == 0) std::printf("numerics: %s\n", numerics.c_str());
   set_threads(cfg.train.threads);
   Plan plan = make_plan(cfg, split_lines(sites), mpi.size());
+  plan.data_digest = digest;
   const std::vector<std::string> lines = split_lines(drivers);  // name, units, name, ...
   for (std::size_t k = 0; k + 1 < lines.size(); k += 2) {
     plan.drivers.push_back(lines[k]);
@@ -145,6 +149,7 @@ int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
   RunOptions run_opts;
   run_opts.resume = opts.resume;
   run_opts.overwrite = opts.overwrite;
+  run_opts.retry_failed = opts.retry_failed;
   run_opts.config_path = opts.config_path;
   try {
     return run_grid(plan, run_opts, MPI_COMM_WORLD);
@@ -159,6 +164,10 @@ int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
 }  // namespace
 
 int mtl_mpi_main(int argc, char** argv) {
+  // Every file is closed explicitly (and its close checked). After a failed
+  // close (disk full) HDF5 1.10 keeps a half-closed file whose cleanup at exit
+  // crashes (H5F__close_cb): skip that cleanup. Must precede any other H5 call.
+  H5dont_atexit();
   h5_quiet();
   CliOptions opts;
   try {

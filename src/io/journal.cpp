@@ -1,27 +1,62 @@
-// Per-rank run journal: encode/decode of RunResult records, fsync'd appends,
-// tolerant reading (a torn tail is ignored, a foreign config is refused).
+// Per-rank run journal, writing side: encode/decode of RunResult records, the
+// file header with the provenance parts, fsync'd appends. Reading (tolerant of
+// damage): journal_read.cpp. Layout: journal.hpp.
 #include "mtl/journal.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <type_traits>
 
-#include "mtl/backend.hpp"
+#include "journal_format.hpp"
 #include "mtl/errors.hpp"
 
 namespace mtl {
-namespace {
+namespace journal_detail {
 
-constexpr char kFileMagic[8] = {'M', 'T', 'L', 'J', 'R', 'N', 'L', '1'};
-constexpr uint32_t kRecordMagic = 0x4D524543u;  // "MREC"
-constexpr std::size_t kHeaderBytes = 8 + 8 + 4 + 4;
-// A record larger than this is treated as corruption, never allocated.
-constexpr uint32_t kMaxPayload = 1u << 30;
+uint32_t head_check(const char* head12) {
+  return static_cast<uint32_t>(fnv1a64(head12, 12));
+}
+
+void make_head(char* out16, uint32_t payload_bytes) {
+  const uint16_t format = kJournalFormat, zero = 0;
+  std::memcpy(out16, &kRecordMagic, 4);
+  std::memcpy(out16 + 4, &format, 2);
+  std::memcpy(out16 + 6, &zero, 2);
+  std::memcpy(out16 + 8, &payload_bytes, 4);
+  const uint32_t check = head_check(out16);
+  std::memcpy(out16 + 12, &check, 4);
+}
+
+void write_all(int fd, const char* p, std::size_t n, const std::string& path) {
+  while (n > 0) {
+    const ssize_t k = ::write(fd, p, n);
+    if (k < 0 && errno == EINTR) continue;  // a signal (SIGTERM flag) interrupted us
+    if (k < 0) throw ResultsError(path + ": cannot write journal: " + std::strerror(errno));
+    p += k;
+    n -= static_cast<std::size_t>(k);
+  }
+}
+
+bool read_at(int fd, off_t offset, char* out, std::size_t n) {
+  while (n > 0) {
+    const ssize_t k = ::pread(fd, out, n, offset);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return false;
+    out += k;
+    n -= static_cast<std::size_t>(k);
+    offset += k;
+  }
+  return true;
+}
+
+}  // namespace journal_detail
+
+using namespace journal_detail;
+
+namespace {
 
 class Encoder {
  public:
@@ -86,26 +121,6 @@ class Decoder {
   std::size_t pos_ = 0;
 };
 
-void write_all(int fd, const char* p, std::size_t n, const std::string& path) {
-  while (n > 0) {
-    const ssize_t k = ::write(fd, p, n);
-    if (k < 0 && errno == EINTR) continue;  // a signal (SIGTERM flag) interrupted us
-    if (k < 0) throw ResultsError(path + ": cannot write journal: " + std::strerror(errno));
-    p += k;
-    n -= static_cast<std::size_t>(k);
-  }
-}
-
-std::vector<std::string> journal_files(const std::string& dir) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    if (e.path().extension() == ".bin") files.push_back(e.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 }  // namespace
 
 uint64_t fnv1a64(const void* data, std::size_t n, uint64_t h) {
@@ -115,16 +130,6 @@ uint64_t fnv1a64(const void* data, std::size_t n, uint64_t h) {
     h *= 1099511628211ULL;
   }
   return h;
-}
-
-uint64_t config_fingerprint(const Config& cfg, const std::vector<std::string>& sites) {
-  std::string text = effective_ini(cfg);
-  text += "\n[resolved]\nsites =";
-  for (const auto& s : sites) text += " " + s;
-  // The numeric path (backend, ISA, variant): another path gives other rounding,
-  // so a resume on it would mix two computations in one file.
-  text += "\nnumerics = " + numeric_path(cfg.train.backend).text();
-  return fnv1a64(text.data(), text.size());
 }
 
 std::vector<char> encode_entry(const JournalEntry& e) {
@@ -211,15 +216,23 @@ JournalEntry decode_entry(const char* data, std::size_t n) {
   return e;
 }
 
-JournalWriter::JournalWriter(const std::string& path, uint64_t fingerprint, int rank, int ranks)
+JournalWriter::JournalWriter(const std::string& path, const Provenance& provenance, int rank,
+                             int ranks)
     : path_(path) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd_ < 0) throw ResultsError(path + ": cannot create journal: " + std::strerror(errno));
+  std::string text = "rank=" + std::to_string(rank) + "\nranks=" + std::to_string(ranks) + "\n";
+  for (const ProvenancePart& p : provenance) {
+    std::string value = p.value;
+    for (char& c : value) c = c == '\n' ? ' ' : c;  // one line per part
+    text += "part." + p.name + "=" + value + "\n";
+  }
   Encoder h;
   for (char c : kFileMagic) h.put(c);
-  h.put<uint64_t>(fingerprint);
-  h.put<uint32_t>(static_cast<uint32_t>(rank));
-  h.put<uint32_t>(static_cast<uint32_t>(ranks));
+  h.put(static_cast<char>('0' + kJournalFormat));
+  h.put<uint32_t>(static_cast<uint32_t>(text.size()));
+  h.bytes().insert(h.bytes().end(), text.begin(), text.end());
+  h.put<uint64_t>(fnv1a64(text.data(), text.size()));
   write_all(fd_, h.bytes().data(), h.bytes().size(), path_);
   if (::fsync(fd_) != 0) throw ResultsError(path_ + ": fsync failed: " + std::strerror(errno));
 }
@@ -232,123 +245,15 @@ void JournalWriter::append(const std::vector<JournalEntry>& entries) {
   Encoder out;
   for (const auto& e : entries) {
     const std::vector<char> payload = encode_entry(e);
-    out.put<uint32_t>(kRecordMagic);
-    out.put<uint32_t>(static_cast<uint32_t>(payload.size()));
+    char head[kRecordHead];
+    make_head(head, static_cast<uint32_t>(payload.size()));
+    out.bytes().insert(out.bytes().end(), head, head + kRecordHead);
     out.bytes().insert(out.bytes().end(), payload.begin(), payload.end());
     out.put<uint64_t>(fnv1a64(payload.data(), payload.size()));
   }
   // One write per group then fsync: the group's runs become durable together.
   write_all(fd_, out.bytes().data(), out.bytes().size(), path_);
   if (::fsync(fd_) != 0) throw ResultsError(path_ + ": fsync failed: " + std::strerror(errno));
-}
-
-namespace {
-
-/// Read exactly n bytes at offset; false at end of file (a torn tail).
-bool read_at(int fd, off_t offset, char* out, std::size_t n) {
-  while (n > 0) {
-    const ssize_t k = ::pread(fd, out, n, offset);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return false;
-    out += k;
-    n -= static_cast<std::size_t>(k);
-    offset += k;
-  }
-  return true;
-}
-
-void check_header(int fd, const std::string& path, uint64_t fingerprint) {
-  char head[kHeaderBytes];
-  if (!read_at(fd, 0, head, kHeaderBytes) || std::memcmp(head, kFileMagic, 8) != 0) {
-    throw ResultsError(path + ": not an mtl_mpi journal (bad header); remove it or use --overwrite");
-  }
-  uint64_t fp = 0;
-  std::memcpy(&fp, head + 8, 8);
-  if (fp != fingerprint) {
-    throw ResultsError(path + ": journal was written for a different configuration "
-                       "(effective config or site list differ); --resume refused, "
-                       "use the original config or --overwrite");
-  }
-}
-
-/// Scan one file: only records with run_id in [begin, end) are read whole and
-/// checksummed; the others are skipped by their length, so every rank reads
-/// little more than its own block even when the journals hold predictions.
-/// Returns false when the file ends in a torn or corrupt record.
-bool scan_file(int fd, int64_t begin, int64_t end, std::map<int64_t, JournalEntry>& entries) {
-  const off_t size = ::lseek(fd, 0, SEEK_END);
-  off_t pos = kHeaderBytes;
-  std::vector<char> payload;
-  while (pos < size) {
-    char head[8 + 8];  // magic, length, run_id (first payload field)
-    uint32_t magic = 0, len = 0;
-    int64_t run_id = 0;
-    if (!read_at(fd, pos, head, sizeof head)) return false;
-    std::memcpy(&magic, head, 4);
-    std::memcpy(&len, head + 4, 4);
-    std::memcpy(&run_id, head + 8, 8);
-    if (magic != kRecordMagic || len > kMaxPayload || len < 8 ||
-        pos + 8 + static_cast<off_t>(len) + 8 > size) {
-      return false;
-    }
-    const off_t next = pos + 8 + static_cast<off_t>(len) + 8;
-    if (run_id >= begin && run_id < end && !entries.count(run_id)) {
-      payload.resize(len + 8);
-      if (!read_at(fd, pos + 8, payload.data(), payload.size())) return false;
-      uint64_t sum = 0;
-      std::memcpy(&sum, payload.data() + len, 8);
-      if (sum != fnv1a64(payload.data(), len)) return false;
-      entries.emplace(run_id, decode_entry(payload.data(), len));
-    }
-    pos = next;
-  }
-  return true;
-}
-
-}  // namespace
-
-JournalScan read_journals(const std::string& dir, uint64_t fingerprint, int64_t begin,
-                          int64_t end) {
-  JournalScan scan;
-  scan.files = journal_files(dir);
-  for (const auto& path : scan.files) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw ResultsError(path + ": cannot read journal: " + std::strerror(errno));
-    try {
-      check_header(fd, path, fingerprint);
-      if (!scan_file(fd, begin, end, scan.entries)) ++scan.torn_records;
-    } catch (...) {
-      ::close(fd);
-      throw;
-    }
-    ::close(fd);
-  }
-  return scan;
-}
-
-JournalCount count_journals(const std::string& dir) {
-  JournalCount count;
-  for (const auto& path : journal_files(dir)) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    off_t pos = kHeaderBytes;
-    const off_t size = ::lseek(fd, 0, SEEK_END);
-    char head[8 + 8 + 4 + 1];
-    while (pos + static_cast<off_t>(sizeof head) <= size &&
-           ::pread(fd, head, sizeof head, pos) == static_cast<ssize_t>(sizeof head)) {
-      uint32_t magic = 0, len = 0;
-      std::memcpy(&magic, head, 4);
-      std::memcpy(&len, head + 4, 4);
-      // Only count records whose checksum has been written (complete ones).
-      if (magic != kRecordMagic || pos + 8 + static_cast<off_t>(len) + 8 > size) break;
-      const auto status = static_cast<RunStatus>(head[8 + 8 + 4]);
-      if (status == RunStatus::done) ++count.done;
-      if (status == RunStatus::failed) ++count.failed;
-      pos += 8 + static_cast<off_t>(len) + 8;
-    }
-    ::close(fd);
-  }
-  return count;
 }
 
 }  // namespace mtl

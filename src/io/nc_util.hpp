@@ -42,6 +42,8 @@ inline bool read_string_attr(hid_t obj, const std::string& name, std::string& ou
     H5free_memory(value);
     return true;
   }
+  H5Handle space = h5_space(H5Aget_space(attr), "attribute space");
+  if (H5Sget_simple_extent_npoints(space) != 1) return false;  // buf holds one string only
   const size_t size = H5Tget_size(type);
   std::string buf(size, '\0');
   h5_check(H5Aread(attr, type, buf.data()), "read attribute " + name);

@@ -12,6 +12,7 @@
 #include "mtl/data.hpp"
 #include "mtl/dataset_io.hpp"
 #include "mtl/errors.hpp"
+#include "mtl/provenance.hpp"
 #include "mtl/train.hpp"
 
 namespace mtl {
@@ -108,6 +109,7 @@ DataCheck check_data(const Config& cfg) {
   } else {
     for (int s : selected) prepare_sites(data, {s}, cfg, cfg.data.file);
   }
+  check.data_digest = data_digest(data, selected, cfg);
   return check;
 }
 

@@ -7,6 +7,7 @@
 #include <hdf5.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include "mtl/h5.hpp"
@@ -146,6 +147,47 @@ void write_dataset(hid_t file, const DatasetSpec& spec, const std::vector<hsize_
   H5Handle mspace = h5_space(H5Screate_simple(1, &mem_dims, nullptr), spec.name);
   if (n_elems == 0) h5_check(H5Sselect_none(mspace), spec.name);
   h5_check(H5Dwrite(dset, spec.type, mspace, fspace, dxpl, buf), "write " + spec.name);
+  dset.close("close " + spec.name);
+}
+
+/// Test hook for tests/mpi/collective_fault_test.sh: MTL_TEST_FAULT=<where>@<rank>
+/// makes that rank fail at `where`, as an HDF5 error on one rank would.
+void fault_point(const char* where, int rank) {
+  const char* env = std::getenv("MTL_TEST_FAULT");
+  if (env != nullptr && std::string(env) == std::string(where) + "@" + std::to_string(rank)) {
+    throw ResultsError(std::string("injected fault (MTL_TEST_FAULT=") + env + ")");
+  }
+}
+
+/// Phase 1: every rank creates every dataset and writes its rows.
+void write_collective(const std::string& path, const Plan& plan, const std::vector<RowView>& refs,
+                      const std::vector<Box>& boxes, int rank, MPI_Comm comm) {
+  int size = 1;
+  MPI_Comm_size(comm, &size);
+  const H5CollectivePhase phase(size > 1);  // first: outlives every handle below
+  const ResultsShape shape = results_shape(plan);
+  H5Handle fapl = h5_plist(H5Pcreate(H5P_FILE_ACCESS), path);
+  h5_check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "MPI-IO access for " + path);
+  H5Handle file = h5_file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
+                          "cannot create results file " + path);
+  H5Handle dxpl = h5_plist(H5Pcreate(H5P_DATASET_XFER), path);
+  h5_check(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "collective transfer");
+  int index = 0;
+  for (const DatasetSpec& spec : dataset_specs(plan)) {
+    if (index++ == 1) fault_point("write_results", rank);
+    std::vector<hsize_t> dims;
+    for (const auto& d : spec.dims) dims.push_back(static_cast<hsize_t>(dim_size(shape, d)));
+    std::size_t inner = 1;
+    for (std::size_t d = 3; d < dims.size(); ++d) inner *= dims[d];
+    const RowWriter writer = row_writer(spec, plan);
+    std::vector<char> buf(refs.size() * inner * H5Tget_size(spec.type));
+    const std::size_t row_bytes = inner * H5Tget_size(spec.type);
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      writer(refs[i], buf.data() + i * row_bytes);
+    }
+    write_dataset(file, spec, dims, boxes, buf.data(), refs.size() * inner, dxpl);
+  }
+  file.close("close " + path + " (data may not have reached the disk)");
 }
 
 }  // namespace
@@ -158,27 +200,10 @@ void write_results(const std::string& path, const Plan& plan, const std::vector<
   std::vector<RowView> refs;
   std::vector<Box> boxes;
   block_rows(plan, rows, rank, refs, boxes);
-  const ResultsShape shape = results_shape(plan);
-  {
-    H5Handle fapl = h5_plist(H5Pcreate(H5P_FILE_ACCESS), path);
-    h5_check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), "MPI-IO access for " + path);
-    H5Handle file = h5_file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl),
-                            "cannot create results file " + path);
-    H5Handle dxpl = h5_plist(H5Pcreate(H5P_DATASET_XFER), path);
-    h5_check(H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE), "collective transfer");
-    for (const DatasetSpec& spec : dataset_specs(plan)) {
-      std::vector<hsize_t> dims;
-      for (const auto& d : spec.dims) dims.push_back(static_cast<hsize_t>(dim_size(shape, d)));
-      std::size_t inner = 1;
-      for (std::size_t d = 3; d < dims.size(); ++d) inner *= dims[d];
-      const RowWriter writer = row_writer(spec, plan);
-      std::vector<char> buf(refs.size() * inner * H5Tget_size(spec.type));
-      const std::size_t row_bytes = inner * H5Tget_size(spec.type);
-      for (std::size_t i = 0; i < refs.size(); ++i) {
-        writer(refs[i], buf.data() + i * row_bytes);
-      }
-      write_dataset(file, spec, dims, boxes, buf.data(), refs.size() * inner, dxpl);
-    }
+  try {
+    write_collective(path, plan, refs, boxes, rank, comm);
+  } catch (const std::exception& e) {
+    throw ResultsError(path + ": " + e.what());  // this rank's alone: the caller aborts
   }
   finish_results(path, plan, refs, meta, comm);
 }

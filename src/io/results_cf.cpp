@@ -7,6 +7,7 @@
 #include <map>
 #include <numeric>
 
+#include "mtl/backend.hpp"
 #include "mtl/h5.hpp"
 #include "mtl/version.hpp"
 #include "results_detail.hpp"
@@ -51,12 +52,14 @@ void attr_text(hid_t obj, const std::string& name, const std::string& value) {
   H5Handle a = h5_attr(H5Acreate2(obj, name.c_str(), t, sp, H5P_DEFAULT, H5P_DEFAULT), name);
   const std::string padded = value.empty() ? std::string(1, '\0') : value;
   h5_check(H5Awrite(a, t, padded.data()), "attribute " + name);
+  a.close("close attribute " + name);
 }
 
 void attr_values(hid_t obj, const std::string& name, hid_t type, const void* v, hsize_t n) {
   H5Handle sp = h5_space(n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), name);
   H5Handle a = h5_attr(H5Acreate2(obj, name.c_str(), type, sp, H5P_DEFAULT, H5P_DEFAULT), name);
   h5_check(H5Awrite(a, type, v), "attribute " + name);
+  a.close("close attribute " + name);
 }
 
 H5Handle put_dataset(hid_t file, const std::string& name, hid_t type,
@@ -101,6 +104,12 @@ void root_attributes(hid_t file, const Plan& plan, const ResultsMeta& meta, cons
   attr_text(file, "program_version", program_version());
   attr_text(file, "git_hash", git_hash());
   attr_text(file, "onednn_version", onednn_version() + " (" + onednn_hash() + ")");
+  // What computed the LSTM in this launch (backend.hpp); onednn_isa is oneDNN's
+  // ISA, which the onednn backend uses (the kernels backend does not).
+  const NumericPath path = numeric_path(cfg.train.backend);
+  attr_text(file, "numeric_path", path.text());
+  attr_text(file, "lstm_backend", path.backend == BackendKind::kernels ? "kernels" : "onednn");
+  attr_text(file, "lstm_isa", path.isa);
   attr_text(file, "onednn_isa", onednn_isa());
   attr_text(file, "hdf5_version", hdf5);
   attr_text(file, "mpi_version", mpi);

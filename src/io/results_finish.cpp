@@ -58,18 +58,25 @@ void finish_serial(const std::string& path, const Plan& plan, const std::vector<
                    const ResultsMeta& meta, const Counts& counts) {
   const ResultsShape s = results_shape(plan);
   H5Handle file = h5_file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "reopen " + path);
-  auto coords = coordinates(file, plan, s);
-  const std::vector<hsize_t> run_dims{static_cast<hsize_t>(s.sites), static_cast<hsize_t>(s.lambdas),
-                                      static_cast<hsize_t>(s.seeds)};
-  H5Handle msg = put_strings(file, "message", run_dims, msgs);
-  describe(msg, {"message", H5T_NATIVE_CHAR, nullptr, {"site", "lambda", "seed"}, "",
-                 "failure reason (empty when done)"},
-           coords);
-  for (const DatasetSpec& spec : dataset_specs(plan)) {
-    H5Handle d = h5_dataset(H5Dopen2(file, spec.name.c_str(), H5P_DEFAULT), spec.name);
-    describe(d, spec, coords);
+  {
+    auto coords = coordinates(file, plan, s);
+    const std::vector<hsize_t> run_dims{static_cast<hsize_t>(s.sites), static_cast<hsize_t>(s.lambdas),
+                                        static_cast<hsize_t>(s.seeds)};
+    H5Handle msg = put_strings(file, "message", run_dims, msgs);
+    describe(msg, {"message", H5T_NATIVE_CHAR, nullptr, {"site", "lambda", "seed"}, "",
+                   "failure reason (empty when done)"},
+             coords);
+    msg.close("close message");
+    for (const DatasetSpec& spec : dataset_specs(plan)) {
+      H5Handle d = h5_dataset(H5Dopen2(file, spec.name.c_str(), H5P_DEFAULT), spec.name);
+      describe(d, spec, coords);
+      d.close("close " + spec.name);
+    }
+    for (auto& [name, d] : coords) d.close("close " + name);
   }
   root_attributes(file, plan, meta, counts);
+  // Closing flushes every change: its failure (disk full) must not go unnoticed.
+  file.close("close " + path + " (data may not have reached the disk)");
 }
 
 }  // namespace
@@ -94,12 +101,12 @@ void finish_results(const std::string& path, const Plan& plan, const std::vector
     try {
       finish_serial(path, plan, msgs, meta, counts);
     } catch (const std::exception& e) {
-      error = e.what();
+      error = path + ": " + e.what();
     }
   }
   int failed = error.empty() ? 0 : 1;
   MPI_Bcast(&failed, 1, MPI_INT, 0, comm);  // nobody leaves before rank 0 is done
-  if (failed) throw ResultsError(rank == 0 ? error : path + ": rank 0 could not finish the file");
+  if (failed) throw AgreedWriteError(rank == 0 ? error : path + ": rank 0 could not finish the file");
 }
 
 std::vector<double> read_results_f64(const std::string& path, const std::string& name) {

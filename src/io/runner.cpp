@@ -1,7 +1,8 @@
 // run_grid: the rank's block from journal recovery to the collective results
 // file. Order matters for "never hang": every step that can fail on one rank
 // (existing files, journals, data) ends in an agreement (agree()) before the
-// next collective, and training never communicates.
+// next collective, training never communicates, and a failure inside the
+// collective write aborts every rank (RankState::finish).
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "mtl/results.hpp"
 #include "mtl/runner_hooks.hpp"
 #include "mtl/signals.hpp"
+#include "output_guard.hpp"
 #include "runner_detail.hpp"
 
 namespace mtl {
@@ -44,27 +46,33 @@ double wall_seconds() {
 
 OutputPaths output_paths(const Config& cfg) {
   const std::string out = cfg.experiment.output;
-  return {out, out + ".part", out + ".journal"};
+  return {out, "", out + ".journal"};  // partial: named per launch once the stamp is agreed
 }
 
-/// Rank 0: refuse or clear existing outputs, create folders, make a launch stamp.
-std::string prepare_outputs(const OutputPaths& p, const RunOptions& opt, std::string* stamp) {
+/// Rank 0: check the output path, take the one-writer lock, refuse or narrowly
+/// clear existing outputs, create folders, make a launch stamp.
+std::string prepare_outputs(const OutputPaths& p, const Plan& plan, const RunOptions& opt,
+                            OutputLock& lock, std::string* stamp) {
+  std::string err = check_output_target(p.results, "[experiment] output", plan.cfg,
+                                        opt.config_path, OutputKind::results);
+  if (!err.empty()) return err;
+  const fs::path parent = fs::path(p.results).parent_path();
+  if (!parent.empty()) fs::create_directories(parent);
+  if (!(err = lock.acquire(p.results, p.journal_dir)).empty()) return err;
+  if (!lock.note().empty()) std::fprintf(stderr, "mtl_mpi: note: %s\n", lock.note().c_str());
   const bool have_out = fs::exists(p.results), have_journal = fs::exists(p.journal_dir);
   if (!opt.resume && (have_out || have_journal)) {
     if (!opt.overwrite) {
       return (have_out ? p.results : p.journal_dir) +
              " already exists; use --resume to finish that grid or --overwrite to replace it";
     }
-    fs::remove_all(p.results);
-    fs::remove_all(p.journal_dir);
+    if (!(err = remove_previous_outputs(p.results, p.journal_dir)).empty()) return err;
   }
   if (opt.resume && have_out && !have_journal) {
     return p.journal_dir + " is missing, so " + p.results +
            " cannot be resumed; use --overwrite to start again";
   }
-  fs::remove(p.partial);
-  const fs::path parent = fs::path(p.results).parent_path();
-  if (!parent.empty()) fs::create_directories(parent);
+  remove_stale_parts(p.results);  // partial files of dead launches (we hold the lock)
   char buf[32];
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -91,10 +99,11 @@ int run_grid_with(const Plan& plan, const RunOptions& options, MPI_Comm comm,
   // Threads per rank: set by the driver (set_threads) and by the trainer
   // (set_compute_threads) from cfg.train.threads.
   RankState st(plan, options, comm);
+  OutputLock lock;  // rank 0 takes it; released when run_grid_with returns or throws
   std::string error;
   if (st.rank == 0) {
     try {
-      error = prepare_outputs(st.paths, options, &st.stamp);
+      error = prepare_outputs(st.paths, plan, options, lock, &st.stamp);
     } catch (const std::exception& e) {
       error = e.what();
     }
@@ -102,11 +111,18 @@ int run_grid_with(const Plan& plan, const RunOptions& options, MPI_Comm comm,
   error = agree(error, comm);
   if (!error.empty()) return st.refuse(error);
   st.stamp = broadcast_string(st.stamp, comm);
+  st.paths.partial = st.paths.results + ".part-" + st.stamp;
+  st.lock_content = broadcast_string(lock.content(), comm);
   if (!(error = agree(st.recover(), comm)).empty()) return st.refuse(error);
   if (!(error = agree(st.load(hooks), comm)).empty()) return st.refuse(error);
   if (!(error = agree(st.open_journal(), comm)).empty()) return st.refuse(error);
-  st.train_block(hooks);
-  return st.finish();
+  try {
+    st.train_block(hooks);  // a journal write can fail (disk full); training never communicates
+  } catch (const std::exception& e) {
+    st.abort_launch(e.what(), lock);
+    throw;  // one rank: the driver reports it (exit 5)
+  }
+  return st.finish(lock);
 }
 
 }  // namespace mtl

@@ -11,15 +11,17 @@
 
 #include "mtl/journal.hpp"
 #include "mtl/progress.hpp"
+#include "mtl/provenance.hpp"
 #include "mtl/runner_hooks.hpp"
 
 namespace mtl {
 
 struct OutputPaths {
   std::string results;      // final path (cfg.experiment.output)
-  std::string partial;      // written collectively, renamed to results when closed
+  std::string partial;      // <output>.part-<stamp>: written collectively, renamed when closed
   std::string journal_dir;  // <output>.journal/rank<r>-of<n>-<stamp>.bin
 };
+class OutputLock;
 OutputPaths output_paths(const Config& cfg);
 
 /// Every rank passes its error ("" = fine); all get the lowest failing rank's
@@ -36,23 +38,29 @@ class RankState {
   std::string load(const RunnerHooks& hooks);    // data of the sites still to train
   std::string open_journal();                    // this launch's journal file
   void train_block(const RunnerHooks& hooks);    // stops between journal writes on a signal
-  int finish();                                  // collective write, summary, exit code
+  int finish(OutputLock& lock);                  // collective write, summary, exit code
   int refuse(const std::string& error) const;    // kExitConfig with one line on rank 0
+  /// A failure on this rank where the others may wait for it (training ends in
+  /// a collective, the write is one): report it, drop this launch's lock and
+  /// MPI_Abort. Returns only on a single rank, where the caller reports it.
+  void abort_launch(const std::string& error, OutputLock& lock);
 
   int rank = 0, size = 1;
   OutputPaths paths;
   std::string stamp;
+  std::string lock_content;  // rank 0's lock file text, so any rank can drop it on abort
 
  private:
   std::vector<RunResult> train_runs_safely(const RunnerHooks& hooks,
                                             const std::vector<RunSpec>& runs);
   void print_summary(const int64_t counts[3], double wall);
+  void print_failure_reasons();
 
   const Plan& plan_;
   const RunOptions& options_;
   MPI_Comm comm_;
   RunRange block_;
-  uint64_t fingerprint_ = 0;
+  Provenance provenance_;
   std::string start_time_;
   double t_start_ = 0, busy_ = 0;
   int64_t trained_now_ = 0, recovered_ = 0;

@@ -19,7 +19,7 @@ RankState::RankState(const Plan& plan, const RunOptions& options, MPI_Comm comm)
   MPI_Comm_size(comm, &size);
   block_ = rank < static_cast<int>(plan.blocks.size()) ? plan.blocks[rank] : RunRange{};
   slots_.resize(block_.size());
-  fingerprint_ = config_fingerprint(plan.cfg, plan.grid.sites);
+  provenance_ = resume_provenance(plan);
   start_time_ = iso_utc_now();
   t_start_ = wall_seconds();
 }
@@ -33,21 +33,42 @@ int RankState::refuse(const std::string& error) const {
 
 std::string RankState::recover() {
   if (!options_.resume) return "";
+  std::string error;
+  // Damage is counted by the rank that owns each journal file, so the sums are exact.
+  int64_t local[4] = {0, 0, 0, 0}, total[4] = {0, 0, 0, 0};  // damaged records, torn, files, retried
   try {
-    JournalScan scan = read_journals(paths.journal_dir, fingerprint_, block_.begin, block_.end);
+    JournalScan scan = read_journals(paths.journal_dir, provenance_, block_.begin, block_.end,
+                                     rank, size);
     for (auto& [run_id, entry] : scan.entries) {
+      if (options_.retry_failed && entry.result.status == RunStatus::failed) {
+        ++local[3];
+        continue;
+      }
       slots_[run_id - block_.begin] = std::move(entry);
       ++recovered_;
     }
-    if (scan.torn_records > 0 && rank == 0) {
-      std::fprintf(stderr, "mtl_mpi: note: ignored %lld torn journal record(s) (runs in flight "
-                           "when a previous launch was killed); they are trained again\n",
-                   static_cast<long long>(scan.torn_records));
-    }
+    local[0] = scan.corrupt_records;
+    local[1] = scan.torn_tails;
+    local[2] = scan.damaged_files;
+    for (const auto& w : scan.warnings) std::fprintf(stderr, "mtl_mpi: warning: %s\n", w.c_str());
   } catch (const std::exception& e) {
-    return e.what();
+    error = e.what();
   }
-  return "";
+  MPI_Allreduce(local, total, 4, MPI_INT64_T, MPI_SUM, comm_);
+  if (rank == 0 && error.empty()) {
+    if (total[0] + total[1] + total[2] > 0) {
+      std::fprintf(stderr, "mtl_mpi: note: journal: skipped %lld damaged record(s), %lld torn tail(s) "
+                           "(runs in flight when a launch was killed) and %lld empty or unreadable "
+                           "file(s); the runs they held are trained again\n",
+                   static_cast<long long>(total[0]), static_cast<long long>(total[1]),
+                   static_cast<long long>(total[2]));
+    }
+    if (total[3] > 0) {
+      std::fprintf(stderr, "mtl_mpi: note: --retry-failed: training %lld failed run(s) again\n",
+                   static_cast<long long>(total[3]));
+    }
+  }
+  return error;
 }
 
 std::string RankState::load(const RunnerHooks& hooks) {
@@ -78,7 +99,7 @@ std::string RankState::open_journal() {
       const std::string name = "rank" + std::to_string(rank) + "-of" + std::to_string(size) + "-" +
                                stamp + ".bin";
       journal_ = std::make_unique<JournalWriter>(
-          (std::filesystem::path(paths.journal_dir) / name).string(), fingerprint_, rank, size);
+          (std::filesystem::path(paths.journal_dir) / name).string(), provenance_, rank, size);
     }
   } catch (const std::exception& e) {
     return e.what();

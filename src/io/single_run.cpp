@@ -1,8 +1,11 @@
 // One run from the command line, with an optional HDF5 trace.
 #include "mtl/single_run.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include "mtl/backend.hpp"
 #include "mtl/data.hpp"
@@ -12,6 +15,7 @@
 #include "mtl/grid.hpp"
 #include "mtl/trace.hpp"
 #include "mtl/train.hpp"
+#include "output_guard.hpp"
 
 namespace mtl {
 namespace {
@@ -54,7 +58,17 @@ void print_result(const RunResult& r, const SiteData& data) {
 
 }  // namespace
 
-int run_only(const Config& cfg, const DataCheck& check, const OnlyRun& only, const std::string& trace_path) {
+int run_only(const Config& cfg, const DataCheck& check, const OnlyRun& only,
+             const std::string& trace_path, bool overwrite, const std::string& config_path) {
+  if (!trace_path.empty()) {  // before training: a refusal costs nothing
+    const std::string bad =
+        check_output_target(trace_path, "--trace", cfg, config_path, OutputKind::trace);
+    if (!bad.empty()) throw ConfigError("command line: " + bad);
+    if (std::filesystem::exists(trace_path) && !overwrite) {
+      throw ConfigError("command line: --trace = '" + trace_path +
+                        "' already exists; use --overwrite to replace it");
+    }
+  }
   const auto it = std::find(check.sites.begin(), check.sites.end(), only.site);
   if (it == check.sites.end()) {
     throw ConfigError("command line: --only site = '" + only.site + "' is not among the selected sites of " +
@@ -75,7 +89,15 @@ int run_only(const Config& cfg, const DataCheck& check, const OnlyRun& only, con
   const RunResult result = train_run(run, site, cfg, trace_path.empty() ? nullptr : &trace);
   print_result(result, site);
   if (!trace_path.empty()) {
-    write_trace(trace_path, run, site, cfg, result, trace);
+    const std::string part = trace_path + ".part-" + std::to_string(getpid());
+    try {
+      write_trace(part, run, site, cfg, result, trace);
+      durable_rename(part, trace_path);
+    } catch (...) {
+      std::error_code ec;
+      std::filesystem::remove(part, ec);
+      throw;
+    }
     std::printf("trace: %s\n", trace_path.c_str());
   }
   return result.status == RunStatus::done ? kExitOk : kExitRunsFailed;

@@ -23,9 +23,13 @@ class TraceWriter {
   }
 
   void group(const std::string& name) {
-    wrap(h5_group, H5Gcreate2(file_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-         "cannot create group " + name);
+    H5Handle g = wrap(h5_group, H5Gcreate2(file_, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                      "cannot create group " + name);
+    closed(g, "close group " + name);
   }
+
+  /// The final flush: a failure here (disk full) must not go unnoticed.
+  void close() { closed(file_, "close (data may not have reached the disk)"); }
 
   template <class T>
   void dataset(const std::string& name, const std::vector<hsize_t>& dims, const T* data) {
@@ -37,6 +41,7 @@ class TraceWriter {
     hsize_t n = 1;
     for (hsize_t d : dims) n *= d;
     if (n > 0) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "write " + name);
+    closed(ds, "close " + name);
   }
   template <class T>
   void vector(const std::string& name, const std::vector<T>& v) {
@@ -69,6 +74,7 @@ class TraceWriter {
                                                  H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                       "attribute " + obj + "@" + name);
     check(H5Awrite(a, type, v), "write attribute " + name);
+    closed(a, "close attribute " + name);
   }
   template <class F>
   H5Handle wrap(F make, hid_t id, const std::string& what) {
@@ -77,6 +83,13 @@ class TraceWriter {
   }
   void check(herr_t status, const std::string& what) {
     if (status < 0) throw ResultsError("trace " + path_ + ": HDF5: " + what);
+  }
+  void closed(H5Handle& h, const std::string& what) {
+    try {
+      h.close(what);
+    } catch (const Error&) {
+      check(-1, what);
+    }
   }
 
   std::string path_;
@@ -195,6 +208,7 @@ void write_trace(const std::string& path, const RunSpec& run, const SiteData& da
   w.attr("/", "primary", to_string(data.primary));
   w.attr("/", "auxiliary", data.has_auxiliary ? to_string(data.auxiliary) : "none");
   w.attr("/", "config", cfg.ini_text);
+  w.close();
 }
 
 }  // namespace mtl

@@ -86,20 +86,23 @@ PYEOF
 
 attr() { "$PY" -c "import h5py,sys; print(int(h5py.File(sys.argv[1],'r').attrs[sys.argv[2]]))" "$1" "$2"; }
 
-# journal_records DIR: complete journal records so far (headers only)
+# journal_records DIR: complete journal records so far (record heads only;
+# journal format 2, see include/mtl/journal.hpp)
 journal_records() {
   "$PY" - "$1" <<'PYEOF'
 import sys, os, struct, glob
 n = 0
 for p in glob.glob(os.path.join(sys.argv[1], "*.bin")):
     b = open(p, "rb").read()
-    pos = 24
-    while pos + 8 <= len(b):
-        magic, ln = struct.unpack_from("<II", b, pos)
-        if magic != 0x4D524543 or pos + 16 + ln > len(b):
+    if len(b) < 12 or b[:8] != b"MTLJRNL2":
+        continue
+    pos = 12 + struct.unpack_from("<I", b, 8)[0] + 8
+    while pos + 16 <= len(b):
+        magic, fmt, _, ln, _ = struct.unpack_from("<IHHII", b, pos)
+        if magic != 0x4D524543 or pos + 16 + ln + 8 > len(b):
             break
         n += 1
-        pos += 16 + ln
+        pos += 16 + ln + 8
 print(n)
 PYEOF
 }

@@ -23,7 +23,8 @@ done
 for prog in mtl_mpi mtl_data; do
   out=$("$prefix/bin/$prog" --version) || fail "$prog --version exits non-zero"
   echo "$out" | head -1 | grep -Eq "^$prog [0-9.]+ \(git [0-9a-f]+|unknown\)" || fail "$prog --version: $out"
-  echo "$out" | grep -q "^backend onednn: oneDNN [0-9]" || fail "$prog --version names no backend: $out"
+  echo "$out" | grep -q "^backend onednn: .*oneDNN [0-9]" || fail "$prog --version names no oneDNN backend: $out"
+  echo "$out" | grep -q "^backend kernels: " || fail "$prog --version names no kernels backend: $out"
 done
 
 # The demo, from an empty folder with only the installed prefix on PATH: the job

@@ -21,10 +21,21 @@ before=$(journal_records "$WORK/kill.h5.journal")
 [ "$before" -lt 36 ] || fail "the kill came too late ($before runs journaled)"
 echo "killed with $before of 36 runs journaled"
 
+# The killed launch could not remove its lock: it is reported as stale (its
+# pid is gone on this host) with how to break it, and nothing is touched.
+run_mtl 3 "$WORK/kill.ini" --resume
+expect_rc 2 "--resume with the killed launch's lock"
+grep -q "stale lock: mtl_mpi pid [0-9]* on host .* is gone; .*rm '$WORK/kill.h5.lock'" "$WORK/last.log" ||
+  fail "stale lock message: $(cat "$WORK/last.log")"
+[ "$(journal_records "$WORK/kill.h5.journal")" = "$before" ] || fail "the refused launch changed the journal"
+rm "$WORK/kill.h5.lock"
+
 run_mtl 3 "$WORK/kill.ini" --resume
 expect_rc 0 "--resume -n 3"
 trained=$(sed -n 's/.*this launch trained \([0-9]*\) runs.*/\1/p' "$WORK/last.log")
 [ "$trained" = $((36 - before)) ] || fail "resume trained $trained runs, expected $((36 - before))"
 [ "$(attr "$WORK/kill.h5" complete)" = 1 ] || fail "resumed file not complete"
 same_results "$WORK/ref.h5" "$WORK/kill.h5"
+[ ! -e "$WORK/kill.h5.lock" ] || fail "the finished launch left its lock"
+ls "$WORK" | grep -q "kill.h5.part" && fail "partial files left: $(ls "$WORK")"
 echo "kill -9 + resume: OK"

@@ -64,14 +64,17 @@ def test_trace_is_the_grids_run(grid_and_trace):
         np.testing.assert_array_equal(r["loss_auxiliary"][site, lam, seed], t["loss/auxiliary"][()])
         names = t["metrics/values"].attrs["names"]
         names = (names.decode() if isinstance(names, bytes) else str(names)).split(",")
-        for metric in ("nse", "kge", "rmse"):
+        for metric in ("nse", "kge"):
             grid = r[metric][site, lam, seed]             # [partition, variable]
             traced = t["metrics/values"][0, :, :, names.index(metric)]
             np.testing.assert_array_equal(grid, traced, err_msg=metric)
+        for v, var in enumerate(("flow", "temp")):        # metrics with units: one per target
+            grid = r[f"rmse_{var}"][site, lam, seed]      # [partition]
+            np.testing.assert_array_equal(grid, t["metrics/values"][0, :, v, names.index("rmse")])
         # Test predictions: the grid stores them on the test period's calendar.
-        pred = r["prediction"][site, lam, seed]          # [time, variable]
         days = t["prediction/test/day"][()]
         first = int(days.min())
-        stored = pred[days - first]
-        np.testing.assert_array_equal(stored, t["prediction/test/value"][()])
-        assert not np.isnan(stored).all()
+        for v, var in enumerate(("flow", "temp")):
+            stored = r[f"prediction_{var}"][site, lam, seed][days - first]   # [time]
+            np.testing.assert_array_equal(stored, t["prediction/test/value"][:, v])
+            assert not np.isnan(stored).all()

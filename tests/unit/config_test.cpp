@@ -1,6 +1,7 @@
 // Configuration parsing and validation, fed from strings (no files).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 
 #include "mtl/cli.hpp"
@@ -143,6 +144,35 @@ TEST(Config, SeedZeroIsASeed) {
   EXPECT_EQ(mtl::parse_seed_list("0-29").size(), 30u);
 }
 
+TEST(Config, LongSeedAndLambdaListsAreBoundedAndFast) {
+  // The longest accepted list with its duplicate at the very end: the old
+  // pairwise check took ~n^2/2 = 5e9 comparisons here.
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    mtl::parse_seed_list("0-99998 99998");
+    FAIL() << "duplicate accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "duplicate seed 99998");
+  }
+  EXPECT_EQ(mtl::parse_seed_list("0-99999").size(), mtl::kMaxSeeds);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(s, 2.0) << "seed lists must parse in O(n log n)";
+  for (const char* too_long : {"0-999999", "0-99999 100000", "0-999999999"}) {
+    try {
+      mtl::parse_seed_list(too_long);
+      FAIL() << too_long << " accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("more than 100000 seeds (the limit)"), std::string::npos) << e.what();
+    }
+  }
+  std::string lambdas;
+  for (int i = 0; i <= 1000; ++i) lambdas += std::to_string(i) + " ";
+  const std::string msg = error_of(kIni, {"grid.lambdas=" + lambdas});
+  EXPECT_NE(msg.find("[grid] lambdas"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("1001 values; at most 1000 are accepted"), std::string::npos) << msg;
+  EXPECT_NE(error_of(kIni, {"grid.lambdas=0 1 0.5 1.0"}).find("duplicate value '1.0'"), std::string::npos);
+}
+
 TEST(Dates, CivilCalendar) {
   EXPECT_EQ(mtl::parse_date("1970-01-01"), 0);
   EXPECT_EQ(mtl::parse_date("2000-03-01"), 11017);
@@ -161,6 +191,18 @@ TEST(Cli, ParsesOptionsAndOverrides) {
   EXPECT_TRUE(o.dry_run);
   EXPECT_EQ(o.ranks, 512);
   EXPECT_EQ(o.overrides, (std::vector<std::string>{"train.epochs=5", "grid.lambdas=0 1"}));
+}
+
+TEST(Cli, RetryFailedGoesWithResume) {
+  const char* ok[] = {"mtl_mpi", "x.ini", "--resume", "--retry-failed"};
+  EXPECT_TRUE(mtl::parse_cli(4, ok).retry_failed);
+  const char* alone[] = {"mtl_mpi", "x.ini", "--retry-failed"};
+  try {
+    mtl::parse_cli(3, alone);
+    FAIL() << "--retry-failed without --resume accepted";
+  } catch (const mtl::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("--retry-failed needs --resume"), std::string::npos);
+  }
 }
 
 TEST(Cli, RejectsUnknownOptionAndBadOnly) {

@@ -2,8 +2,10 @@
 // order, the info reader, and one-line errors naming file, key and value.
 // (xarray interoperability: tests/python/test_dataset_xarray.py.)
 #include <gtest/gtest.h>
+#include <hdf5.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -122,6 +124,52 @@ TEST_F(DataSetIo, Errors) {
   bad = small();
   bad.time[3] += 1;  // gap in the time axis
   expect_error([&] { write_dataset(path("b.nc"), bad); }, {"not consecutive", "1969-12-31 -> 1970-01-02"});
+}
+
+/// A tiny file whose `site_id` (1 string) or `time` (int32 days) declares
+/// `extent` values, chunked and never written: the file stays a few KB.
+void write_declaring(const std::string& file, const std::string& huge, hsize_t extent) {
+  const hid_t f = H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  const hid_t str = H5Tcopy(H5T_C_S1);
+  H5Tset_size(str, 8);
+  const hsize_t site_n = huge == "site_id" ? extent : 1, time_n = huge == "time" ? extent : 1;
+  const hsize_t chunk[2] = {std::min<hsize_t>(site_n, 1024), std::min<hsize_t>(time_n, 1024)};
+  const hid_t dcpl[2] = {H5Pcreate(H5P_DATASET_CREATE), H5Pcreate(H5P_DATASET_CREATE)};
+  H5Pset_chunk(dcpl[0], 1, &chunk[0]);
+  H5Pset_chunk(dcpl[1], 1, &chunk[1]);
+  const hid_t s1 = H5Screate_simple(1, &site_n, nullptr), s2 = H5Screate_simple(1, &time_n, nullptr);
+  const hid_t ids = H5Dcreate2(f, "site_id", str, s1, H5P_DEFAULT, dcpl[0], H5P_DEFAULT);
+  const hid_t time = H5Dcreate2(f, "time", H5T_NATIVE_INT32, s2, H5P_DEFAULT, dcpl[1], H5P_DEFAULT);
+  const char units[] = "days since 1970-01-01";
+  const hid_t ut = H5Tcopy(H5T_C_S1);
+  H5Tset_size(ut, sizeof units);
+  const hid_t scalar = H5Screate(H5S_SCALAR);
+  const hid_t a = H5Acreate2(time, "units", ut, scalar, H5P_DEFAULT, H5P_DEFAULT);
+  H5Awrite(a, ut, units);
+  for (hid_t id : {a}) H5Aclose(id);
+  for (hid_t id : {ids, time}) H5Dclose(id);
+  for (hid_t id : {s1, s2, scalar}) H5Sclose(id);
+  for (hid_t id : {str, ut}) H5Tclose(id);
+  for (hid_t id : dcpl) H5Pclose(id);
+  H5Fclose(f);
+}
+
+TEST_F(DataSetIo, AbsurdExtentsAreDataErrorsNotAllocations) {
+  for (const std::string var : {"time", "site_id"}) {
+    const std::string file = path(var + "_2e50.nc");
+    write_declaring(file, var, hsize_t{1} << 50);
+    ASSERT_LT(fs::file_size(file), 20000u);
+    expect_error([&] { read_dataset_info(file); },
+                 {file, "variable '" + var + "' declares shape [1125899906842624]", "impossible in a"});
+  }
+  // A modest extent of the same kind is read (fill values), not refused.
+  write_declaring(path("time_ok.nc"), "time", 1000);
+  EXPECT_THROW(read_dataset_info(path("time_ok.nc")), DataError);  // fill 0s: not consecutive days
+  try {
+    read_dataset_info(path("time_ok.nc"));
+  } catch (const DataError& e) {
+    EXPECT_EQ(std::string(e.what()).find("declares"), std::string::npos) << e.what();
+  }
 }
 
 // Not a timed test (nothing asserted on time): prints the read time of the

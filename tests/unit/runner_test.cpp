@@ -17,99 +17,16 @@
 #include "mtl/results.hpp"
 #include "mtl/runner_hooks.hpp"
 #include "mtl/signals.hpp"
+#include "support/fake_grid.hpp"
 
 namespace {
 namespace fs = std::filesystem;
 
-class MpiEnv : public ::testing::Environment {
- public:
-  void SetUp() override {
-    int provided = 0;
-    MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
-  }
-  void TearDown() override { MPI_Finalize(); }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new MpiEnv);
-
-fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("mtl_runner_test_" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  return dir / name;
-}
-
-mtl::Plan make_test_plan(const fs::path& out, int epochs = 3) {
-  const std::string ini =
-      "[experiment]\nname = t\noutput = " + out.string() +
-      "\n[data]\nfile = none.nc\ntrain = 2000-01-01:2000-12-31\nval = 2001-01-01:2001-12-31\n"
-      "test = 2002-01-01:2002-01-20\n[train]\nepochs = " + std::to_string(epochs) +
-      "\n[grid]\nlambdas = 0 1 5\nseeds = 0-3\n[output]\nloss_curves = true\npredictions = test\n";
-  mtl::Plan p;
-  p.cfg = mtl::parse_config_text(ini, "test.ini");
-  p.grid = mtl::expand_grid({"A", "B"}, p.cfg.grid, mtl::Scope::single_site);
-  p.costs.assign(p.grid.runs.size(), 1.0);
-  p.blocks = mtl::partition_runs(p.costs, 1);
-  return p;
-}
-
-/// Deterministic fake results: every number a function of (site, lambda, seed);
-/// (site B, lambda 1, seed 2) fails.
-mtl::RunResult fake_result(const mtl::RunSpec& r, const mtl::Config& cfg) {
-  mtl::RunResult out;
-  out.run_id = r.run_id;
-  if (r.site_index == 1 && r.lambda_index == 1 && r.seed == 2) {
-    out.status = mtl::RunStatus::failed;
-    out.message = "non-finite loss at epoch 2";
-    return out;
-  }
-  out.status = mtl::RunStatus::done;
-  const double x = r.site_index * 10 + r.lambda * 0.5 + r.seed * 0.01;
-  out.epochs_run = cfg.train.epochs;
-  out.final_loss = x;
-  for (int e = 0; e < cfg.train.epochs; ++e) out.loss_total.push_back(float(x + e));
-  out.loss_primary = out.loss_auxiliary = out.loss_total;
-  mtl::SiteMetrics sm;
-  sm.site_index = r.site_index;
-  for (int p = 0; p < mtl::kNumParts; ++p)
-    for (int v = 0; v < mtl::kNumVariables; ++v) {
-      sm.m[p][v].nse = std::sin(x + p + 0.1 * v);
-      sm.m[p][v].n_obs = 100 + p;
-      sm.monthly[p][v].nse.fill(x);
-    }
-  out.sites.push_back(sm);
-  mtl::Prediction pr;
-  pr.site_index = r.site_index;
-  for (int32_t d = cfg.data.test.first; d <= cfg.data.test.last; ++d) {
-    pr.day.push_back(d);
-    pr.value.push_back(float(x + d));
-    pr.value.push_back(float(-x));
-  }
-  out.predictions.push_back(pr);
-  return out;
-}
-
-struct FakeHooks {
-  int trained = 0;
-  int signal_after_groups = -1;  // raise SIGTERM after this many groups
-  int groups = 0;
-  mtl::RunnerHooks hooks() {
-    mtl::RunnerHooks h;
-    h.load = [](const mtl::Plan&, const std::vector<int>& sites) {
-      std::map<int, mtl::SiteData> m;
-      for (int s : sites) m[s] = mtl::SiteData{};
-      return m;
-    };
-    h.train = [this](const std::vector<mtl::RunSpec>& runs, const mtl::SiteData&,
-                     const mtl::Config& cfg) {
-      std::vector<mtl::RunResult> out;
-      for (const auto& r : runs) out.push_back(fake_result(r, cfg));
-      trained += static_cast<int>(runs.size());
-      if (++groups == signal_after_groups) std::raise(SIGTERM);
-      return out;
-    };
-    h.runs_per_call = 2;
-    return h;
-  }
-};
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new mtl::test::MpiEnv);
+using mtl::test::FakeHooks;
+using mtl::test::fake_result;
+using mtl::test::make_test_plan;
+using mtl::test::scratch;
 
 TEST(Results, FlatRangeBoxesCoverExactlyInOrder) {
   const std::vector<int64_t> dims{3, 4, 5};
@@ -156,24 +73,24 @@ TEST(Journal, RoundTripTornTailAndForeignConfig) {
   fs::create_directories(dir);
   const fs::path file = dir / "rank0-of1-x.bin";
   {
-    mtl::JournalWriter w(file.string(), 42, 0, 1);
+    mtl::JournalWriter w(file.string(), {{"config", "42"}}, 0, 1);
     std::vector<mtl::JournalEntry> es;
     for (int i = 0; i < 3; ++i) es.push_back({fake_result(plan.grid.runs[i], plan.cfg), 0, {}});
     w.append(es);
   }
-  auto scan = mtl::read_journals(dir.string(), 42, 0, 100);
+  auto scan = mtl::read_journals(dir.string(), {{"config", "42"}}, 0, 100);
   ASSERT_EQ(scan.entries.size(), 3u);
-  EXPECT_EQ(scan.torn_records, 0);
+  EXPECT_EQ(scan.torn_tails, 0);
   const auto again = mtl::encode_entry(scan.entries.at(1));
   EXPECT_EQ(again, mtl::encode_entry({fake_result(plan.grid.runs[1], plan.cfg), 0, {}}));
   EXPECT_EQ(mtl::count_journals(dir.string()).done, 3);
   // A kill -9 in the middle of the last write leaves a short record.
   fs::resize_file(file, fs::file_size(file) - 5);
-  scan = mtl::read_journals(dir.string(), 42, 0, 100);
+  scan = mtl::read_journals(dir.string(), {{"config", "42"}}, 0, 100);
   EXPECT_EQ(scan.entries.size(), 2u);
-  EXPECT_EQ(scan.torn_records, 1);
+  EXPECT_EQ(scan.torn_tails, 1);
   EXPECT_EQ(mtl::count_journals(dir.string()).done, 2);
-  EXPECT_THROW(mtl::read_journals(dir.string(), 43, 0, 100), mtl::ResultsError);
+  EXPECT_THROW(mtl::read_journals(dir.string(), {{"config", "43"}}, 0, 100), mtl::ResultsError);
 }
 
 TEST(RunGrid, StopResumeEqualsUninterrupted) {

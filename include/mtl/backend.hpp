@@ -3,9 +3,8 @@
 // backward and predict for ONE model of one shape. Two implementations:
 //   onednn  - oneDNN's LSTM primitive (lstm.hpp): the reference, and the portable path;
 //   kernels - our own kernels (kernels.hpp), compiled per ISA, chosen at start.
-// `[train] backend = auto` takes the kernels: a variant exists for every CPU and
-// shape, and each was measured at least as fast as oneDNN on its ISA
-// (docs/backends.md). A backend keeps no state
+// `[train] backend = auto` takes the kernels where an AVX2 or AVX-512 variant runs
+// on this CPU and oneDNN otherwise (measured: docs/backends.md). A backend keeps no state
 // between calls that changes a number, so a run's results do not depend on the
 // runs trained before it by the same backend object.
 #include <memory>

@@ -31,11 +31,14 @@ std::unique_ptr<LstmBackend> make_backend(BackendKind kind, int n_in, int hidden
 }
 
 NumericPath numeric_path(BackendChoice choice) {
-  // auto = the kernels: measured 4-5x faster than oneDNN's LSTM with AVX-512 and
-  // with AVX2, and the generic variant as fast as oneDNN capped to AVX
-  // (docs/backends.md). oneDNN stays the reference and is one key away.
+  // auto = the AVX kernels where the CPU has AVX2 (measured 1.6x faster than
+  // oneDNN's LSTM at H = 64 and 3-5x at H = 20, on AVX-512 and on AVX2); else
+  // oneDNN, whose own JIT code matched the generic kernels at H = 20 and was 1.6x
+  // faster at H = 64 with AVX (docs/backends.md).
   if (choice == BackendChoice::onednn) return onednn_path();
-  return kernels_path();
+  if (choice == BackendChoice::kernels) return kernels_path();
+  const NumericPath k = kernels_path();
+  return k.isa == "generic" ? onednn_path() : k;
 }
 
 std::string numeric_paths_summary() {

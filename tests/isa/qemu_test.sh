@@ -36,7 +36,7 @@ for pair in EPYC-Rome:avx2 Nehalem:generic; do  # qemu CPU model : expected kern
   $q "$MTL_TEST_BIN/kernels_test" > "$work/k.log" 2>&1 || { echo "FAIL: $cpu: kernels_test"; tail -20 "$work/k.log"; fail=1; }
   grep -q "Kernels.MatchesDoubleReferenceH20/$want " "$work/k.log" || { echo "FAIL: $cpu: $want variant not tested"; fail=1; }
   if grep -q "/avx512 " "$work/k.log"; then echo "FAIL: $cpu: AVX-512 variant ran on a CPU without it"; fail=1; fi
-  for backend in auto onednn; do
+  for backend in auto kernels onednn; do
     out=$($q "$MTL_MPI" "$work/q.ini" --only site=synth000,lambda=1,seed=0 --train.backend $backend 2> "$work/err") \
       || { echo "FAIL: $cpu: --only ($backend) failed"; cat "$work/err"; fail=1; continue; }
     echo "$cpu backend=$backend: $(echo "$out" | grep '^numerics:')"

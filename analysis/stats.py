@@ -11,10 +11,15 @@ Significance over seeds (alpha = 0.05):
   long lower tail, so a rank test is preferred to the paired t-test (which is
   reported too, as a secondary number).
 - Welch's t-test (unequal variances) on all valid values of each side, unpaired.
+Effect size: the Hodges-Lehmann shift of the paired differences (median of
+their Walsh averages, analysis/effects.py), the estimator of the Wilcoxon test,
+so the direction it gives agrees with the test.
 Classification (primary test only): fewer than MIN_PAIRS complete pairs ->
 "insufficient" (the exact two-sided Wilcoxon p cannot go below 2 / 2^n, which
-is >= 0.05 for n <= 5); else p_wilcoxon < alpha and median difference > 0 ->
-"better", < 0 -> "worse"; otherwise "not different".
+is >= 0.05 for n <= 5); else p < alpha, |HL shift| >= min_effect (default 0)
+and HL shift > 0 -> "better", < 0 -> "worse"; otherwise "not different".
+The same rule with the Benjamini-Hochberg adjusted p (FDR over the sites of one
+comparison that have >= MIN_PAIRS pairs) gives `class_bh` (SITE_STATS).
 
 A run counts only if its status is done and its NSE is finite. Nothing is
 dropped silently: every statistic carries its n, and every comparison the
@@ -37,6 +42,7 @@ import pandas as pd
 import xarray as xr
 from scipy import stats as sps
 
+from effects import bh_adjust, hodges_lehmann
 from resultsfile import STATUS_DONE, STATUS_FAILED, STATUS_PENDING, Results
 
 ALPHA = 0.05
@@ -125,7 +131,8 @@ def _counts(s: Sides) -> dict:
 def _location(s: Sides) -> dict:
     d = s.d
     return dict(median_diff=float(np.median(d)) if d.size else math.nan,
-                mean_diff=float(np.mean(d)) if d.size else math.nan)
+                mean_diff=float(np.mean(d)) if d.size else math.nan,
+                hl_shift=hodges_lehmann(d))
 
 
 def _wilcoxon(s: Sides) -> dict:
@@ -153,7 +160,7 @@ def _welch(s: Sides) -> dict:
 COMPARISON_STATS = [_counts, _location, _wilcoxon, _ttest_rel, _welch]
 
 
-def compare(multi, single) -> dict:
+def compare(multi, single, min_effect: float = 0.0) -> dict:
     """Compare NSE over seeds [K] of a multi-task lambda with lambda = 0 [K] (same seed order)."""
     multi, single = np.asarray(multi, dtype=np.float64), np.asarray(single, dtype=np.float64)
     pair = np.isfinite(multi) & np.isfinite(single)
@@ -162,18 +169,21 @@ def compare(multi, single) -> dict:
     out = {}
     for stat in COMPARISON_STATS:
         out.update(stat(sides))
-    out["class"] = classify(out)
+    out["class"] = classify(out, min_effect)
     return out
 
 
-def classify(c: dict) -> str:
-    if c["n_pairs"] < MIN_PAIRS or not np.isfinite(c["p_wilcoxon"]):
+def call(p: float, hl: float, n_pairs: int, min_effect: float = 0.0) -> str:
+    """One class from a p-value, the HL shift and the number of pairs (rule above)."""
+    if n_pairs < MIN_PAIRS or not np.isfinite(p):
         return "insufficient"
-    if c["p_wilcoxon"] < ALPHA and c["median_diff"] > 0:
-        return "better"
-    if c["p_wilcoxon"] < ALPHA and c["median_diff"] < 0:
-        return "worse"
+    if p < ALPHA and np.isfinite(hl) and abs(hl) >= min_effect and hl != 0:
+        return "better" if hl > 0 else "worse"
     return "not different"
+
+
+def classify(c: dict, min_effect: float = 0.0) -> str:
+    return call(c["p_wilcoxon"], c["hl_shift"], c["n_pairs"], min_effect)
 
 
 def runs_table(res: Results, partition: str, variable: str) -> pd.DataFrame:
@@ -208,21 +218,23 @@ def per_lambda_table(res: Results, partition: str, variable: str) -> pd.DataFram
                                 "max", "mean"]]
 
 
-def _comparison(x_site: xr.DataArray, lam, prefix: str) -> dict:
+def _comparison(x_site: xr.DataArray, lam, prefix: str, min_effect: float = 0.0) -> dict:
     """Columns `<prefix>_*` for multi-task lambda `lam` against lambda = 0 on one site."""
     single = x_site.sel({"lambda": 0.0})
     if lam is None:
-        c = compare(np.full(single.size, np.nan), single.values)
+        c = compare(np.full(single.size, np.nan), single.values, min_effect)
         row = {"lambda": math.nan, "median": math.nan}
     else:
-        c = compare(x_site.sel({"lambda": lam}).values, single.values)
+        c = compare(x_site.sel({"lambda": lam}).values, single.values, min_effect)
         row = {"lambda": lam, "median": spread(x_site.sel({"lambda": lam}).values)["median"]}
     row.update(c)
     return {f"{prefix}_{k}": v for k, v in row.items()}
 
 
-def site_table(res: Results, partition: str, variable: str) -> pd.DataFrame:
-    """Per site: best lambda (chosen on val), naive lambda, both against lambda = 0."""
+def site_table(res: Results, partition: str, variable: str,
+               min_effect: float = 0.0) -> pd.DataFrame:
+    """Per site: best lambda (chosen on val), naive lambda, both against lambda = 0.
+    min_effect: NSE; a significant |HL shift| below it counts as "not different"."""
     if not res.has_lambda(0.0):
         raise ValueError(f"{res.path}: no lambda = 0 (single-task baseline) in the grid")
     x = valid_nse(res, partition, variable)
@@ -236,23 +248,39 @@ def site_table(res: Results, partition: str, variable: str) -> pd.DataFrame:
                    n_single=int(np.isfinite(single).sum()))
         best = best_lambda(xvs)
         for tag, lam in (("best", best), ("naive", naive)):
-            cols = _comparison(xs, lam, tag)
+            cols = _comparison(xs, lam, tag, min_effect)
             cols[f"{tag}_val_median"] = (math.nan if lam is None else
                                          spread(xvs.sel({"lambda": lam}).values)["median"])
             row.update(cols)
         rows.append(row)
     table = pd.DataFrame(rows)
+    table.attrs["min_effect"] = float(min_effect)
     for stat in SITE_STATS:
         table = stat(table)
     return table
 
 
-SITE_STATS = []  # functions DataFrame -> DataFrame adding columns over all sites
+def _benjamini_hochberg(table: pd.DataFrame) -> pd.DataFrame:
+    """`<tag>_q_bh`: BH-adjusted Wilcoxon p over the sites of the comparison that
+    have >= MIN_PAIRS pairs (the tests that can reject); `<tag>_class_bh`: the class
+    with q in place of p (same min_effect)."""
+    min_effect = table.attrs.get("min_effect", 0.0)
+    for tag in ("best", "naive"):
+        tested = (table[f"{tag}_n_pairs"] >= MIN_PAIRS).to_numpy()
+        p = table[f"{tag}_p_wilcoxon"].to_numpy(dtype=np.float64)
+        table[f"{tag}_q_bh"] = bh_adjust(np.where(tested, p, np.nan))
+        table[f"{tag}_class_bh"] = [
+            call(q, hl, n, min_effect) for q, hl, n in
+            zip(table[f"{tag}_q_bh"], table[f"{tag}_hl_shift"], table[f"{tag}_n_pairs"])]
+    return table
 
 
-def headline(site_rows: pd.DataFrame, tag: str) -> dict:
-    """Counts of sites per class for the 'best' or 'naive' comparison."""
-    counts = site_rows[f"{tag}_class"].value_counts()
+SITE_STATS = [_benjamini_hochberg]  # functions DataFrame -> DataFrame adding columns
+
+
+def headline(site_rows: pd.DataFrame, tag: str, adjusted: bool = False) -> dict:
+    """Counts of sites per class for the 'best' or 'naive' comparison (raw or BH)."""
+    counts = site_rows[f"{tag}_class" + ("_bh" if adjusted else "")].value_counts()
     out = {c: int(counts.get(c, 0)) for c in CLASSES}
     out["sites"] = int(len(site_rows))
     return out

@@ -4,7 +4,7 @@ lambda, the best multi-task lambda against single-task with significance over
 seeds, the headline counts, and every failed or missing run.
 
     python3 analysis/summarize.py results/exp1.h5 [--out DIR]
-        [--partition val|test] [--variable flow|temp]
+        [--partition val|test] [--variable flow|temp] [--min-effect NSE]
 
 Prints Markdown and writes the tables as CSV (and Parquet when pyarrow or
 fastparquet is installed) + Markdown into DIR (default: <stem>_summary next to
@@ -22,11 +22,13 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import paper  # noqa: E402
+import seasonal  # noqa: E402
 import stats  # noqa: E402
 from resultsfile import (STATUS_DONE, STATUS_NAMES, ResultsFileError,  # noqa: E402
                          load_for_analysis, run_counts)
 
-TABLES = ("per_lambda", "per_site", "missing_runs", "headline")
+TABLES = ("per_lambda", "per_site", "missing_runs", "headline", "paper_table")
 
 PRINT_LIMIT = 20  # rows of missing runs printed; the CSV has all of them
 
@@ -110,36 +112,77 @@ def status_section(res, partition, variable, miss) -> str:
     return "\n".join(out)
 
 
-def headline_section(site_rows, naive_note) -> str:
+def headline_section(site_rows, naive_note, min_effect) -> str:
     rows = []
     for tag, label in (("best", "best multi-task lambda (chosen on val)"),
                        ("naive", "naive lambda")):
-        h = stats.headline(site_rows, tag)
-        rows.append([label] + [h[c] for c in stats.CLASSES] + [h["sites"]])
+        for adjusted in (False, True):
+            h = stats.headline(site_rows, tag, adjusted)
+            rows.append([label, "BH" if adjusted else "raw"] + [h[c] for c in stats.CLASSES]
+                        + [h["sites"]])
+    effect = f", |HL shift| >= {min_effect:g} NSE" if min_effect > 0 else ""
     return "\n".join(["## Headline: sites where multi-task is ... than single-task", "",
-                      md_table(["comparison", "significantly better", "not different",
+                      md_table(["comparison", "p", "significantly better", "not different",
                                 "significantly worse", "insufficient pairs", "sites"], rows),
                       "", f"({naive_note}; significance: two-sided Wilcoxon signed-rank "
-                      f"over paired seeds, alpha = {stats.ALPHA}, sign of the median "
-                      f"paired difference; fewer than {stats.MIN_PAIRS} pairs = insufficient)"])
+                      f"over paired seeds, alpha = {stats.ALPHA}{effect}, direction = sign "
+                      "of the Hodges-Lehmann shift; BH = Benjamini-Hochberg adjusted over "
+                      f"the sites; fewer than {stats.MIN_PAIRS} pairs = insufficient)"])
+
+
+def paper_section(table, experiment) -> str:
+    rows = [[r["partition"], r["comparison"], r["adjustment"], r["improved"],
+             r["no_difference"], r["worse"], r["insufficient"], r["sites"],
+             "/".join(fmt_count(r[f"paper_{k}"]) for k in
+                      ("improved", "no_difference", "worse", "sites"))]
+            for r in records(table)]
+    note = ("paper: Sadler et al. 2022, WRR, experiment 1 (test NSE)"
+            if experiment in {k[0] for k in paper.PAPER} else
+            "no paper counts for this experiment")
+    return "\n".join(["## Paper-style table (best lambda chosen on val; val rows are "
+                      "optimistic)", "",
+                      md_table(["partition", "comparison", "p", "improved", "no difference",
+                                "worse", "insufficient", "sites",
+                                "paper impr./no diff./worse/sites"], rows), "", f"({note})"])
+
+
+def fmt_count(v) -> str:
+    return "-" if not math.isfinite(v) else str(int(v))
+
+
+def truth_section(table, note) -> str:
+    if table is None:
+        return f"## Agreement with the synthetic truth\n\n{note}"
+    rows = [[r["comparison"], r["adjustment"], r["scored"], r["expected_improved"],
+             r["expected_not_improved"], r["improved_not_expected"], r["neither"],
+             r["no_truth"], fmt(r["precision"]), fmt(r["recall"])] for r in records(table)]
+    return "\n".join(["## Agreement with the synthetic truth", "",
+                      md_table(["comparison", "p", "scored sites", "expected & improved",
+                                "expected, not improved", "improved, not expected",
+                                "neither", "no truth", "precision", "recall"], rows), "",
+                      f"({note}; improved = class better; insufficient sites not scored)"])
 
 
 def site_section(res, site_rows, lam_rows, partition) -> str:
     med = lam_rows.set_index(["site", "lambda"])["median"]
     header = ["site"] + [f"λ={l:g}" for l in res.lambdas] + [
-        "best λ", "ΔNSE best", "pairs (excl.)", "p Wilcoxon", "p paired t", "p Welch",
-        "best vs single", "ΔNSE naive", "p naive", "naive vs single"]
+        "best λ", "ΔNSE best", "HL best", "pairs (excl.)", "p Wilcoxon", "q BH", "p paired t",
+        "p Welch", "best vs single", "best (BH)", "HL naive", "p naive", "naive vs single",
+        "naive (BH)"]
     rows = []
     for r in records(site_rows):
         rows.append([r["site"]] + [fmt(med[(r["site"], float(l))]) for l in res.lambdas] + [
-            fmt_lam(r["best_lambda"]), fmt(r["best_median_diff"]),
+            fmt_lam(r["best_lambda"]), fmt(r["best_median_diff"]), fmt(r["best_hl_shift"]),
             f"{r['best_n_pairs']} ({r['best_n_excluded']})", fmt_p(r["best_p_wilcoxon"]),
-            fmt_p(r["best_p_ttest_rel"]), fmt_p(r["best_p_welch"]), r["best_class"],
-            fmt(r["naive_median_diff"]), fmt_p(r["naive_p_wilcoxon"]), r["naive_class"]])
+            fmt_p(r["best_q_bh"]), fmt_p(r["best_p_ttest_rel"]), fmt_p(r["best_p_welch"]),
+            r["best_class"], r["best_class_bh"], fmt(r["naive_hl_shift"]),
+            fmt_p(r["naive_p_wilcoxon"]), r["naive_class"], r["naive_class_bh"]])
     return "\n".join([f"## Per site: median NSE over seeds ({partition}) and best lambda vs "
                       "lambda = 0", "",
-                      "ΔNSE = median over paired seeds of NSE(λ) − NSE(0); pairs = seeds with "
-                      "both runs valid, excl. = seeds missing either side.", "",
+                      "ΔNSE = median over paired seeds of NSE(λ) − NSE(0); HL = Hodges-Lehmann "
+                      "shift of the same differences; pairs = seeds with both runs valid, "
+                      "excl. = seeds missing either side; q BH = Benjamini-Hochberg adjusted p.",
+                      "",
                       md_table(header, rows)])
 
 
@@ -152,10 +195,19 @@ def lambda_section(lam_rows) -> str:
     return "\n".join(["## NSE over seeds per site and lambda", "", md_table(header, rows)])
 
 
-def summarize(path, out_dir, partition, variable, quiet=False) -> dict:
+def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
+              data_file=None) -> dict:
     res, variable = load_for_analysis(path, partition, variable)
     lam_rows = stats.per_lambda_table(res, partition, variable)
-    site_rows = stats.site_table(res, partition, variable)
+    site_rows = stats.site_table(res, partition, variable, min_effect)
+    # Both partitions for the paper table: the reported one and the other of val/test.
+    parts = {p: (site_rows if p == partition else
+                 stats.site_table(res, p, variable, min_effect))
+             for p in ("val", "test") if p in res.partitions}
+    experiment = str(res.attrs.get("experiment", ""))
+    paper_rows = paper.paper_table(parts, experiment, variable)
+    truth, truth_note = paper.truth_agreement(res, site_rows, variable,
+                                              seasonal.find_data_file(res, data_file))
     miss = missing_runs(res, partition, variable)
     _, naive_note = stats.naive_lambda(res.lambdas)
     title = (f"# {res.attrs.get('experiment', os.path.basename(path))}: NSE of {variable} "
@@ -173,23 +225,29 @@ def summarize(path, out_dir, partition, variable, quiet=False) -> dict:
     if variable != res.primary:
         notes.append(f"note: {variable} is the auxiliary variable of this experiment.")
     text = "\n\n".join([title, "\n".join(notes), status_section(res, partition, variable, miss),
-                        headline_section(site_rows, naive_note),
+                        headline_section(site_rows, naive_note, min_effect),
+                        paper_section(paper_rows, experiment), truth_section(truth, truth_note),
                         site_section(res, site_rows, lam_rows, partition)])
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "summary.md"), "w") as f:
         f.write(text + "\n\n" + lambda_section(lam_rows) + "\n")
-    heads = pd.DataFrame([dict(comparison=t, **stats.headline(site_rows, t))
+    heads = pd.DataFrame([dict(comparison=t, **stats.headline(site_rows, t),
+                               **{f"{k}_bh": v for k, v in
+                                  stats.headline(site_rows, t, True).items() if k != "sites"})
                           for t in ("best", "naive")])
-    tables = dict(per_lambda=lam_rows, per_site=site_rows, missing_runs=miss, headline=heads)
+    tables = dict(per_lambda=lam_rows, per_site=site_rows, missing_runs=miss, headline=heads,
+                  paper_table=paper_rows)
     written = ["summary.md"]
     for name in TABLES:
         written += write_table(out_dir, name, tables[name])
+    if truth is not None:
+        written += write_table(out_dir, "truth_agreement", truth)
     if not quiet:
         print(text)
         print(f"\nwritten: {out_dir}/" + ", ".join(written))
     return dict(results=res, per_lambda=lam_rows, per_site=site_rows, missing=miss,
                 headline={h["comparison"]: h for h in records(heads)}, text=text,
-                written=written)
+                written=written, paper=paper_rows, truth=truth, site_tables=parts)
 
 
 def default_out(path: str) -> str:
@@ -205,10 +263,20 @@ def main(argv=None) -> int:
                     help="partition reported (best lambda is always chosen on val)")
     ap.add_argument("--variable", choices=["flow", "temp"],
                     help="variable scored (default: the file's primary)")
+    ap.add_argument("--min-effect", type=float, default=0.0, metavar="NSE",
+                    help="a significant |Hodges-Lehmann shift| below this counts as not "
+                         "different (default 0)")
+    ap.add_argument("--data", help="input data set for the truth check (default: [data] "
+                                   "file of the stored config)")
     ap.add_argument("-q", "--quiet", action="store_true", help="write files, print nothing")
     a = ap.parse_args(argv)
+    if not (math.isfinite(a.min_effect) and a.min_effect >= 0):
+        print(f"summarize.py: error: --min-effect {a.min_effect}: must be a finite NSE >= 0",
+              file=sys.stderr)
+        return 2
     try:
-        summarize(a.results, a.out or default_out(a.results), a.partition, a.variable, a.quiet)
+        summarize(a.results, a.out or default_out(a.results), a.partition, a.variable, a.quiet,
+                  a.min_effect, a.data)
     except ResultsFileError as exc:
         print(f"summarize.py: error: {exc}", file=sys.stderr)
         return 2

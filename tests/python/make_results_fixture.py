@@ -56,6 +56,9 @@ VAL_SHIFT = {
     ("S03", 0.0): 0.05, ("S03", 1.0): 0.10, ("S03", 5.0): 0.05,
     ("S04", 0.0): 0.05, ("S04", 1.0): 0.05, ("S04", 5.0): 0.05,
 }
+# Per-site truth for --truth: world 2's `temp_gain_expected` (1 = temperature
+# should help the flow model), stored in the data file as (site) float64.
+TRUTH = {"S01": 1.0, "S02": 1.0, "S03": 0.0, "S04": 0.0}
 PENDING = [("S04", 0.0, 4), ("S04", 0.0, 5)]
 FAILED = {("S04", 5.0, 1): "NaN loss at epoch 12"}
 DONE_NAN = [("S04", 1.0, 0)]  # done, but NSE not computable (e.g. < 10 observations)
@@ -138,8 +141,9 @@ def predictions(status):
     return pred
 
 
-def write_data_file(path):
-    """The input data set the predictions are scored against (design.md layout)."""
+def write_data_file(path, truth=False):
+    """The input data set the predictions are scored against (design.md layout);
+    truth adds TRUTH as `temp_gain_expected` (site), mtl_role = truth (world 2)."""
     import h5py
     flow, temp = observations()
     with h5py.File(path, "w") as f:
@@ -151,6 +155,9 @@ def write_data_file(path):
         for name, v, unit in (("flow", flow, "m3 s-1"), ("temp", temp, "degC")):
             _var(f, name, v.astype(np.float32), ("site", "time"), np.float32(np.nan),
                  units=unit)
+        if truth:
+            _var(f, "temp_gain_expected", np.array([TRUTH[s] for s in SITES]), ("site",),
+                 np.nan, units="1", mtl_role="truth")
 
 
 def _coord(f, name, data, **attrs):
@@ -195,13 +202,16 @@ def _put(f, name, data):
     return f.create_dataset(name, data=data)
 
 
-def write(path, complete=False, strings="vlen", with_predictions=False):
+def write(path, complete=False, strings="vlen", with_predictions=False, truth=False,
+          experiment="fixture"):
     """Write the fixture. strings: "vlen" (variable-length UTF-8, what mtl_mpi
     writes), or, to test that the reader refuses them cleanly, "fixed" (S<n>:
     netCDF-C 4.9.0 aborts on those, Unidata/netcdf-c#2159) or "chars" (1-byte
     char arrays with a trailing string-length dim);
     with_predictions adds `time`, `prediction_flow`, `prediction_temp` and the data set <stem>_data.h5
-    beside it, named in effective_config as [data] file (relative name)."""
+    beside it, named in effective_config as [data] file (relative name); truth writes
+    that data set (also without predictions) with the per-site TRUTH; experiment is
+    the `experiment` attribute ("exp1" brings the paper's counts into the summary)."""
     import h5py
     import os
     data_name = os.path.splitext(os.path.basename(path))[0] + "_data.h5"
@@ -244,12 +254,14 @@ def write(path, complete=False, strings="vlen", with_predictions=False):
             for v, (var, unit) in enumerate((("flow", "m3 s-1"), ("temp", "degC"))):
                 _var(f, f"prediction_{var}", pred[..., v], run_dims + ("time",),
                      np.float32(np.nan), units=unit)
-            write_data_file(os.path.join(os.path.dirname(os.path.abspath(path)), data_name))
+        if with_predictions or truth:
+            write_data_file(os.path.join(os.path.dirname(os.path.abspath(path)), data_name),
+                            truth)
         c = dict(done=int(done.sum()), failed=int((status == 2).sum()),
                  pending=int((status == 0).sum()))
         attrs = dict(ini="[experiment]\nname = fixture\n",
                      effective_config=f"[experiment]\nname = fixture\n[data]\nfile = {data_name}\n",
-                     config_path="fixture.ini", experiment="fixture", primary="flow",
+                     config_path="fixture.ini", experiment=experiment, primary="flow",
                      auxiliary="temp", scope="single_site", program_version="fixture",
                      git_hash="0" * 40, onednn_version="-", onednn_isa="-",
                      hdf5_version=h5py.version.hdf5_version, mpi_version="-", ranks=1,
@@ -270,8 +282,10 @@ def main(argv=None):
                     help="string storage (vlen = what mtl_mpi writes)")
     ap.add_argument("--predictions", action="store_true",
                     help="add test predictions and the observations data set")
+    ap.add_argument("--truth", action="store_true",
+                    help="write the data set with the per-site truth temp_gain_expected")
     a = ap.parse_args(argv)
-    write(a.out, a.complete, a.strings, a.predictions)
+    write(a.out, a.complete, a.strings, a.predictions, a.truth)
     print(a.out)
     return 0
 

@@ -84,9 +84,31 @@ def test_best_lambda_and_paired_tests_match_scipy(results):
         assert float(r["best_p_wilcoxon"]) == pytest.approx(stats.wilcoxon(d).pvalue, rel=1e-9)
         welch = stats.ttest_ind(test_nse[s, best], test_nse[s, 0], equal_var=False).pvalue
         assert float(r["best_p_welch"]) == pytest.approx(welch, rel=1e-9)
+        # Hodges-Lehmann shift: median of the Walsh averages (d_i + d_j) / 2, i <= j
+        hl = np.median([(d[i] + d[j]) / 2 for i in range(len(d)) for j in range(i, len(d))])
+        assert float(r["best_hl_shift"]) == pytest.approx(hl, abs=1e-12)
         p = float(r["best_p_wilcoxon"])
-        expected = "not different" if p >= 0.05 else ("better" if np.median(d) > 0 else "worse")
+        expected = "not different" if p >= 0.05 else ("better" if hl > 0 else "worse")
         assert r["best_class"] == expected
+
+
+def test_bh_counts_match_a_hand_adjustment(results):
+    _, summary, _ = results
+    site_rows = _rows(os.path.join(summary, "per_site.csv"))
+    p = np.array([float(r["best_p_wilcoxon"]) for r in site_rows])  # all sites have 7 pairs
+    m, order = len(p), np.argsort(p)
+    q = np.empty(m)
+    running = 1.0
+    for rank in range(m, 0, -1):  # BH step-up: q_(i) = min_{j >= i} m p_(j) / j
+        running = min(running, p[order[rank - 1]] * m / rank)
+        q[order[rank - 1]] = running
+    for r, want in zip(site_rows, q):
+        assert float(r["best_q_bh"]) == pytest.approx(want, rel=1e-12)
+        if want >= 0.05:
+            assert r["best_class_bh"] in ("not different", "insufficient")
+    head = {r["comparison"]: r for r in _rows(os.path.join(summary, "headline.csv"))}
+    assert int(head["best"]["better_bh"]) + int(head["best"]["worse_bh"]) == sum(
+        r["best_class_bh"] in ("better", "worse") for r in site_rows)
 
 
 def test_headline_counts_add_up(results):

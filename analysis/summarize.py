@@ -4,7 +4,7 @@ lambda, the best multi-task lambda against single-task with significance over
 seeds, the headline counts, and every failed or missing run.
 
     python3 analysis/summarize.py results/exp1.h5 [--out DIR]
-        [--partition val|test] [--variable flow|temp]
+        [--partition val|test] [--variable flow|temp|SERIES]
 
 Prints Markdown and writes CSV + Markdown into DIR (default: <stem>_summary next
 to the results file). Exit 0 on success, 2 with one line on a bad file or option.
@@ -194,8 +194,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", help="output folder (default <stem>_summary beside the file)")
     ap.add_argument("--partition", default="test", choices=["val", "test"],
                     help="partition reported (best lambda is always chosen on val)")
-    ap.add_argument("--variable", choices=["flow", "temp"],
-                    help="variable scored (default: the file's primary)")
+    ap.add_argument("--variable", help="variable scored: flow, temp or the file's auxiliary series "
+                    "(default: the file's primary)")
     ap.add_argument("-q", "--quiet", action="store_true", help="write files, print nothing")
     a = ap.parse_args(argv)
     try:

@@ -143,7 +143,7 @@ void root_attributes(hid_t file, const Plan& plan, const ResultsMeta& meta, cons
   attr_text(file, "experiment", cfg.experiment.name);
   attr_text(file, "primary", to_string(cfg.experiment.primary));
   attr_text(file, "auxiliary",
-            cfg.experiment.has_auxiliary ? to_string(cfg.experiment.auxiliary) : "none");
+            cfg.experiment.has_auxiliary ? variable_name(cfg.experiment, cfg.experiment.auxiliary) : "none");
   attr_text(file, "scope", to_string(cfg.experiment.scope));
   attr_text(file, "program_version", MTL_VERSION);
   attr_text(file, "git_hash", MTL_GIT_HASH);
@@ -171,7 +171,8 @@ std::map<std::string, H5Handle> coordinates(hid_t file, const Plan& plan, const 
                             plan.cfg.grid.lambdas.data());
   c["seed"] = put_dataset(file, "seed", H5T_NATIVE_INT32, n(s.seeds), plan.cfg.grid.seeds.data());
   c["partition"] = put_strings(file, "partition", n(3), {"train", "val", "test"});
-  c["variable"] = put_strings(file, "variable", n(2), {"flow", "temp"});
+  c["variable"] = put_strings(file, "variable", n(2),
+                             {"flow", variable_name(plan.cfg.experiment, Variable::temp)});
   std::vector<int32_t> months{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
   c["month"] = put_dataset(file, "month", H5T_NATIVE_INT32, n(12), months.data());
   if (s.epochs > 0) {

@@ -30,7 +30,9 @@ const MetricField kMetrics[kMetricCount] = {
     {"nse_low", &MetricSet::nse_low, false},   {"rmse_log", &MetricSet::rmse_log, true},
     {"nse_log", &MetricSet::nse_log, false},   {"bias", &MetricSet::bias, true},
 };
-const char* kVarUnits = "variable-dependent: flow m3 s-1, temp degC";
+const char* kVarUnits =
+    "variable-dependent: flow m3 s-1, temp degC (a series named by experiment.auxiliary: its "
+    "input-file units)";
 
 const std::vector<std::string> kRun{"site", "lambda", "seed"};
 std::vector<std::string> run_dims(std::vector<std::string> tail) {

@@ -226,7 +226,8 @@ def write(path, complete=False, strings="fixed", with_predictions=False):
         _var(f, "final_loss", np.where(done, 0.3, np.nan), run_dims)
         _var(f, "epochs_run", np.where(done, 50, 0).astype(np.int32), run_dims)
         _var(f, "rank", np.zeros(status.shape, dtype=np.int32), run_dims)
-        unit = "variable-dependent: flow m3 s-1, temp degC"
+        unit = ("variable-dependent: flow m3 s-1, temp degC (a series named by experiment.auxiliary: "
+                "its input-file units)")
         for name in ("nse", "nse_high", "nse_low", "nse_log", "kge"):
             _var(f, name, nse if name == "nse" else nse - 0.05, mdims, np.nan, units="1")
         for name in ("rmse", "rmse_high", "rmse_low", "rmse_log", "bias"):

@@ -226,6 +226,12 @@ void simulate_site(const SynthOptions& opt, const SynthSite& p, int s, DataSet& 
 DataSet synth_world(const SynthOptions& opt) {
   if (opt.sites < 1 || opt.sites > 100000)
     throw DataError("synth: --sites must be in 1..100000, got " + std::to_string(opt.sites));
+  if (opt.world == 2) {
+    std::vector<SynthSite2> params;
+    for (int s = 0; s < opt.sites; ++s) params.push_back(synth_site_params2(opt.seed, s, opt));
+    return synth_world2(opt, params);
+  }
+  if (opt.world != 1) throw DataError("synth: --world must be 1 or 2, got " + std::to_string(opt.world));
   std::vector<SynthSite> params;
   for (int s = 0; s < opt.sites; ++s) params.push_back(synth_site_params(opt.seed, s));
   return synth_world(opt, params);

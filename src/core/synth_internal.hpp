@@ -103,3 +103,29 @@ void temp_gaps(const SynthSite& p, Rng& rng, const std::vector<int32_t>& time, f
 void flow_gaps(Rng& rng, int n, float* flow);
 
 }  // namespace mtl::synth_detail
+
+namespace mtl::synth_detail {
+
+/// World 2, one site: the true (error-free, gap-free) daily series the
+/// observation step turns into flow and temp, [n_time] each.
+struct TrueSeries2 {
+  std::vector<double> flow_m3s;  // discharge, m3 s-1
+  std::vector<double> tw;        // water temperature, degC
+  std::vector<double> tw_free;   // the same without the hydrological link (link = 0)
+  std::vector<double> tw_snowless;  // the same without the snow terms of the link
+  std::vector<double> tair;      // station air temperature (the stream's and the drivers'), degC
+};
+
+/// World 2's observation step (synth_observe2.cpp): rating error, ice-affected
+/// winter gaps, outages and the short-record option for flow; sensor noise,
+/// logger years, dropouts and the year-shuffle placebo for temperature.
+/// flow, temp: [n_time] outputs of site s.
+void observe_site2(const SynthOptions& opt, const SynthSite2& p, int s, const std::vector<int32_t>& time,
+                   const TrueSeries2& truth, float* flow, float* temp);
+
+/// Share of the day-to-day variance of water temperature (anomalies a() from
+/// the day-of-year mean) that a part of the link adds: var(a(tw) - a(other)) / var(a(tw)).
+double hidden_share(const std::vector<int32_t>& time, const std::vector<double>& tw,
+                    const std::vector<double>& other);
+
+}  // namespace mtl::synth_detail

@@ -129,3 +129,30 @@ double hidden_share(const std::vector<int32_t>& time, const std::vector<double>&
                     const std::vector<double>& other);
 
 }  // namespace mtl::synth_detail
+
+namespace mtl::synth_detail {
+
+/// World 2's hidden basin (synth_basin2.cpp): snow in five equal-area
+/// elevation bands, soil, fast and slow reservoirs (mm), and the stream's
+/// thermal states (degC).
+struct Basin2 {
+  static constexpr int kBands = 5;
+  const SynthSite2& p;
+  double swe[kBands] = {};
+  double soil = 0, fast = 0, fast_melt = 0, slow = 0;
+  double t_surface = 0, t_free = 0, t_snowless = 0, t_gw_state = 0;
+  double q_half = 1.0;  // mm/day: discharge at which half the inflow signal reaches the gauge
+  double melt_sum = 0, input_sum = 0;  // mm since the first recorded day: the snowmelt share
+
+  struct Day {
+    double q, swe, t_gw, tw, tw_free, tw_snowless;  // tw_snowless: link without the snow terms
+  };
+
+  /// One day: station weather w (w.prcp the true basin precipitation) and
+  /// the basin's air temperature at the mean elevation t_basin.
+  Day step(const Weather& w, double t_basin, int doy);
+  /// Water temperature at the station (README "World 2"); tair = station air temperature.
+  Day temperatures(double tair, double q_fast, double q_melt, double q_slow, double swe_mean, double sca);
+};
+
+}  // namespace mtl::synth_detail

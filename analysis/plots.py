@@ -2,7 +2,7 @@
 """Figures of the multi-task study from one mtl_mpi results file (PNG, Agg).
 
     python3 analysis/plots.py results/exp1.h5 --out DIR [--partition val|test]
-        [--variable flow|temp]
+        [--variable flow|temp|SERIES]
 
 Writes into DIR:
 - nse_vs_lambda.png          NSE over seeds against lambda, one panel per site
@@ -229,7 +229,7 @@ def main(argv=None) -> int:
     ap.add_argument("results", help="mtl_mpi results file (.h5)")
     ap.add_argument("--out", required=True, help="output folder for the PNG files")
     ap.add_argument("--partition", default="test", choices=["val", "test"])
-    ap.add_argument("--variable", choices=["flow", "temp"])
+    ap.add_argument("--variable", help="flow, temp or the file's auxiliary series (default: primary)")
     ap.add_argument("--data", help="input data set with the observations (default: the "
                     "[data] file of the config stored in the results file)")
     a = ap.parse_args(argv)

@@ -4,7 +4,7 @@ lambda, the best multi-task lambda against single-task with significance over
 seeds, the headline counts, and every failed or missing run.
 
     python3 analysis/summarize.py results/exp1.h5 [--out DIR]
-        [--partition val|test] [--variable flow|temp] [--min-effect NSE]
+        [--partition val|test] [--variable flow|temp|SERIES] [--min-effect NSE]
 
 Prints Markdown and writes the tables as CSV (and Parquet when pyarrow or
 fastparquet is installed) + Markdown into DIR (default: <stem>_summary next to
@@ -261,8 +261,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", help="output folder (default <stem>_summary beside the file)")
     ap.add_argument("--partition", default="test", choices=["val", "test"],
                     help="partition reported (best lambda is always chosen on val)")
-    ap.add_argument("--variable", choices=["flow", "temp"],
-                    help="variable scored (default: the file's primary)")
+    ap.add_argument("--variable", help="variable scored: flow, temp or the file's auxiliary series "
+                    "(default: the file's primary)")
     ap.add_argument("--min-effect", type=float, default=0.0, metavar="NSE",
                     help="a significant |Hodges-Lehmann shift| below this counts as not "
                          "different (default 0)")

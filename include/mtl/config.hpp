@@ -10,7 +10,9 @@
 namespace mtl {
 
 /// Target variables. Their index is the position on the results file's
-/// `variable` dimension (flow = 0, temp = 1).
+/// `variable` dimension (flow = 0, temp = 1). The temp slot holds the file
+/// variable variable_name() gives: temp, or the series experiment.auxiliary
+/// names (e.g. a hidden-state truth series such as swe_true).
 enum class Variable { flow = 0, temp = 1 };
 enum class Scope { single_site, multi_site };
 enum class LossKind { rmse, nnse, nnse_samplewise };
@@ -58,8 +60,14 @@ struct ExperimentConfig {
   Variable primary = Variable::flow;
   bool has_auxiliary = true;                      // false: auxiliary = none
   Variable auxiliary = Variable::temp;
+  /// experiment.auxiliary naming a series of the file other than flow/temp:
+  /// it takes the temp slot (auxiliary = Variable::temp, primary = flow).
+  std::string aux_series;                         // empty: the temp slot holds temp
   Scope scope = Scope::single_site;
 };
+
+/// The file variable in slot v: "flow", "temp" or experiment.auxiliary's series.
+std::string variable_name(const ExperimentConfig& e, Variable v);
 
 struct DataConfig {
   std::string file;                     // input data set (netCDF-4/HDF5)

@@ -55,6 +55,7 @@ struct SiteData {
   Variable primary = Variable::flow;
   bool has_auxiliary = true;
   Variable auxiliary = Variable::temp;
+  std::array<std::string, kNumVariables> variable_names{"flow", "temp"};  // file variable per slot
   std::vector<std::string> driver_names;
   Scaling scaling;
   SequenceSet train;                     // training blocks (partial dropped)

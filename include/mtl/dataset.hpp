@@ -8,6 +8,21 @@
 
 namespace mtl {
 
+/// A daily series kept in the file that is neither an input by default nor
+/// flow/temp: the synthetic world's hidden states (e.g. swe_true). Usable as
+/// a driver when data.drivers names it, or as experiment.auxiliary.
+struct ExtraSeries {
+  std::string name, units, long_name;
+  std::vector<float> values;  // [site * n_time + t], NaN = missing
+};
+
+/// A per-site value kept in the file (e.g. the synthetic world's truth
+/// temp_hidden_share), for analyses to score against; never read by training.
+struct SiteValue {
+  std::string name, units, long_name;
+  std::vector<double> values;  // [site]
+};
+
 /// Daily series for n_sites() sites on one time axis. Values are row-major
 /// [site][time]; NaN marks a missing observation.
 struct DataSet {
@@ -19,6 +34,8 @@ struct DataSet {
   std::vector<std::vector<float>> drivers;  // [driver][site * n_time + t]
   std::vector<float> flow;                  // [site * n_time + t], m3 s-1
   std::vector<float> temp;                  // [site * n_time + t], degC
+  std::vector<ExtraSeries> extras;          // file variables with mtl_role = "truth" (read on request)
+  std::vector<SiteValue> site_values;       // per-site truth values
 
   int n_sites() const { return static_cast<int>(site_ids.size()); }
   int n_time() const { return static_cast<int>(time.size()); }
@@ -27,6 +44,8 @@ struct DataSet {
   int site_index(const std::string& id) const;
   /// Index of a driver name; -1 when absent.
   int driver_index(const std::string& name) const;
+  /// Index of an extra series; -1 when absent.
+  int extra_index(const std::string& name) const;
   /// Throws DataError (naming `source`) when the arrays disagree with the
   /// extents or the time axis is not consecutive days.
   void check_shape(const std::string& source) const;

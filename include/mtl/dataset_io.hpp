@@ -6,10 +6,14 @@
 //   latitude(site)     float64, degrees_north (optional on read: NaN if absent)
 //   <driver>(site,time) float32 with units, long_name, _FillValue = NaN
 //   flow(site,time)    float32, m3 s-1;  temp(site,time) float32, degC; NaN = missing
+//   <series>(site,time) float32 with mtl_role = "truth": hidden states (synthetic
+//                      world 2), not inputs unless data.drivers names them
+//   <value>(site)      float64 with mtl_role = "truth": per-site truth values
 // The reader also accepts files written by xarray's to_netcdf (see README).
 #include <string>
 #include <vector>
 
+#include "mtl/config.hpp"
 #include "mtl/dataset.hpp"
 
 namespace mtl {
@@ -18,19 +22,30 @@ namespace mtl {
 struct DataSetInfo {
   std::vector<std::string> site_ids;
   std::vector<int32_t> time;             // days since 1970-01-01
-  std::vector<std::string> driver_names; // file order
+  std::vector<std::string> driver_names; // file order, without the truth series
+  std::vector<std::string> extra_names;  // (site, time) truth series, file order
   std::vector<double> latitude;          // NaN where unknown
 };
 
 /// Read the requested sites (empty = all) and drivers (empty = all drivers in
-/// the file, file order). Sites keep the FILE order (site-major grid order),
-/// whatever order they were requested in; duplicates are read once. Unknown
-/// site id or driver, missing site_id/time/flow/temp, bad time units or a
+/// the file, file order, truth series excluded; a truth series may be named).
+/// `extras`: (site, time) series (truth series or drivers) read into
+/// DataSet::extras, in the requested order. Per-site truth values are always
+/// read. Sites keep the FILE order (site-major grid order), whatever order
+/// they were requested in; duplicates are read once. Unknown site id, driver
+/// or series, missing site_id/time/flow/temp, bad time units or a
 /// non-consecutive time axis -> DataError naming file, key and value.
 DataSet read_dataset(const std::string& path, const std::vector<std::string>& site_ids = {},
-                     const std::vector<std::string>& drivers = {});
+                     const std::vector<std::string>& drivers = {},
+                     const std::vector<std::string>& extras = {});
 
 DataSetInfo read_dataset_info(const std::string& path);
+
+/// The data of an experiment: the sites (empty = all) with cfg.data.drivers;
+/// when experiment.auxiliary names another series (e.g. swe_true), its values
+/// replace temp (the temp slot, Variable::temp). DataError naming the file,
+/// key and value when that series is missing or an input of the run.
+DataSet read_experiment_data(const Config& cfg, const std::vector<std::string>& site_ids);
 
 /// Write atomically (to path + ".tmp", then rename). Throws DataError on a
 /// malformed DataSet, Error on HDF5 failure.

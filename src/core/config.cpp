@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -197,8 +198,21 @@ void read_experiment(const Reader& r, ExperimentConfig& e) {
   const std::vector<std::pair<const char*, Variable>> vars = {{"flow", Variable::flow},
                                                              {"temp", Variable::temp}};
   e.primary = r.choice("experiment.primary", vars);
-  e.has_auxiliary = r.text("experiment.auxiliary") != "none";
-  if (e.has_auxiliary) {
+  const std::string aux = r.text("experiment.auxiliary");
+  e.has_auxiliary = aux != "none";
+  if (e.has_auxiliary && aux != "flow" && aux != "temp") {
+    // Any other series of the data file (checked against the file when the
+    // data are read): it takes the temp slot, so flow must be primary.
+    const bool name_ok = std::all_of(aux.begin(), aux.end(), [](unsigned char ch) {
+      return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.';
+    });
+    if (aux.empty() || !name_ok || aux[0] == '_')
+      r.fail("experiment.auxiliary", "not flow, temp, none or a variable name");
+    if (e.primary != Variable::flow)
+      r.fail("experiment.auxiliary", "a series other than flow or temp needs primary = flow");
+    e.auxiliary = Variable::temp;
+    e.aux_series = aux;
+  } else if (e.has_auxiliary) {
     e.auxiliary = r.choice("experiment.auxiliary", vars);
     if (e.auxiliary == e.primary) r.fail("experiment.auxiliary", "must differ from primary");
   } else {
@@ -328,6 +342,10 @@ std::string format_number(double v) {
 
 const char* to_string(Variable v) { return v == Variable::flow ? "flow" : "temp"; }
 const char* units_of(Variable v) { return v == Variable::flow ? "m3 s-1" : "degC"; }
+
+std::string variable_name(const ExperimentConfig& e, Variable v) {
+  return v == Variable::temp && !e.aux_series.empty() ? e.aux_series : to_string(v);
+}
 const char* to_string(Scope s) { return s == Scope::single_site ? "single_site" : "multi_site"; }
 const char* to_string(LossKind k) {
   return k == LossKind::rmse ? "rmse" : k == LossKind::nnse ? "nnse" : "nnse_samplewise";
@@ -415,7 +433,8 @@ std::string effective_ini(const Config& c) {
       {"experiment.name", c.experiment.name},
       {"experiment.output", c.experiment.output},
       {"experiment.primary", to_string(c.experiment.primary)},
-      {"experiment.auxiliary", c.experiment.has_auxiliary ? to_string(c.experiment.auxiliary) : "none"},
+      {"experiment.auxiliary",
+       c.experiment.has_auxiliary ? variable_name(c.experiment, c.experiment.auxiliary) : "none"},
       {"experiment.scope", to_string(c.experiment.scope)},
       {"data.file", c.data.file},
       {"data.sites", c.data.sites_spec},

@@ -220,6 +220,8 @@ SiteData prepare_sites(const DataSet& data, const std::vector<int>& site_indices
   sd.primary = cfg.experiment.primary;
   sd.has_auxiliary = cfg.experiment.has_auxiliary;
   sd.auxiliary = cfg.experiment.auxiliary;
+  for (int v = 0; v < kNumVariables; ++v)
+    sd.variable_names[v] = variable_name(cfg.experiment, static_cast<Variable>(v));
   for (int k : c.drivers) sd.driver_names.push_back(data.driver_names[k]);
   sd.scaling = fit_scaling(c, cfg.data.log_flow);
   const int stride = cfg.data.train_stride > 0 ? cfg.data.train_stride : seq_len;

@@ -10,69 +10,11 @@
 #include <random>
 
 #include "mtl/errors.hpp"
+#include "synth_internal.hpp"
 
 namespace mtl {
+using namespace synth_detail;
 namespace {
-
-constexpr double kPi = 3.14159265358979323846;
-constexpr double kYear = 365.25;     // days, for the seasonal cycles
-constexpr int kSpinUpDays = 3 * 365; // hydrological spin-up before the first day
-
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-/// Independent stream per (seed, site, purpose): params, weather, gaps.
-enum Stream : uint64_t { kParams = 0, kWeather = 1, kGaps = 2 };
-
-class Rng {
- public:
-  Rng(uint64_t seed, int site, Stream s)
-      : g_(splitmix64(splitmix64(splitmix64(seed) ^ static_cast<uint64_t>(site)) ^ s)) {}
-  /// Uniform on [0, 1) with 53 random bits.
-  double uniform() { return static_cast<double>(g_() >> 11) * 0x1.0p-53; }
-  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-  /// Standard normal by Box-Muller (both values used).
-  double normal() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    const double u1 = 1.0 - uniform();  // (0, 1]: log finite
-    const double u2 = uniform();
-    const double r = std::sqrt(-2.0 * std::log(u1));
-    spare_ = r * std::sin(2.0 * kPi * u2);
-    has_spare_ = true;
-    return r * std::cos(2.0 * kPi * u2);
-  }
-  /// Gamma(shape, 1) by Marsaglia & Tsang (2000); shape < 1 via the boost
-  /// Gamma(shape + 1) * U^(1/shape).
-  double gamma(double shape) {
-    if (shape < 1.0) return gamma(shape + 1.0) * std::pow(1.0 - uniform(), 1.0 / shape);
-    const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
-    for (;;) {
-      double x, v;
-      do {
-        x = normal();
-        v = 1.0 + c * x;
-      } while (v <= 0.0);
-      v = v * v * v;
-      const double u = 1.0 - uniform();
-      if (std::log(u) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v;
-    }
-  }
-  uint64_t next() { return g_(); }
-
- private:
-  std::mt19937_64 g_;
-  double spare_ = 0.0;
-  bool has_spare_ = false;
-};
-
-double clamp(double x, double lo, double hi) { return std::min(hi, std::max(lo, x)); }
 
 /// Solar declination (rad), Spencer (1971) Fourier series.
 double declination(int doy) {
@@ -131,46 +73,31 @@ SynthSite synth_site_params(uint64_t seed, int site) {
   return p;
 }
 
+Weather synth_detail::WeatherGen::day(int32_t t) {
+  const int doy = day_of_year(t);
+  const double season = std::cos(2.0 * kPi * (doy - 20) / kYear);  // +1 mid-January
+  double pw = (wet ? p.p11 : p.p01) * (1.0 + p.wet_season * season);
+  wet = rng.uniform() < clamp(pw, 0.02, 0.95);
+  Weather w{};
+  w.prcp = wet ? p.wet_mean * rng.gamma(p.wet_shape) / p.wet_shape : 0.0;
+  // AR(1) anomaly, lag-1 correlation 0.75, stationary std 2.5 degC.
+  anomaly = 0.75 * anomaly + 2.5 * std::sqrt(1.0 - 0.75 * 0.75) * rng.normal();
+  w.tavg = p.t_mean - p.t_amp * season + anomaly - (wet ? 1.0 : 0.0);
+  const double dtr = std::max(1.0, p.dtr * (wet ? 0.6 : 1.0) * (1.0 + 0.1 * rng.normal()));
+  w.tmax = w.tavg + 0.5 * dtr;
+  w.tmin = w.tavg - 0.5 * dtr;
+  w.dayl = day_length_seconds(p.latitude, doy);
+  w.ra = extraterrestrial_radiation(p.latitude, doy);
+  const double tau = clamp((wet ? 0.35 : 0.72) * (1.0 + 0.08 * rng.normal()), 0.1, 0.8);
+  // Daymet srad: mean shortwave flux over the daylight period, W m-2.
+  w.srad = w.dayl > 0.0 ? tau * w.ra * 1e6 / w.dayl : 0.0;
+  // Dew point near tmin (lower on dry days); Tetens' saturation vapour pressure, Pa.
+  const double td = w.tmin - (wet ? 0.0 : rng.uniform(0.0, 3.0));
+  w.vp = 610.8 * std::exp(17.27 * td / (td + 237.3));
+  return w;
+}
+
 namespace {
-
-/// One day of weather: the seven Daymet drivers plus the daily mean air
-/// temperature the models use.
-struct Weather {
-  double dayl, prcp, srad, swe, tmax, tmin, vp, tavg, ra;
-};
-
-/// Weather generator state: Markov-chain wet/dry occurrence and an AR(1)
-/// temperature anomaly (Richardson 1981 style).
-struct WeatherGen {
-  const SynthSite& p;
-  Rng rng;
-  bool wet = false;
-  double anomaly = 0.0;
-
-  Weather day(int32_t t) {
-    const int doy = day_of_year(t);
-    const double season = std::cos(2.0 * kPi * (doy - 20) / kYear);  // +1 mid-January
-    double pw = (wet ? p.p11 : p.p01) * (1.0 + p.wet_season * season);
-    wet = rng.uniform() < clamp(pw, 0.02, 0.95);
-    Weather w{};
-    w.prcp = wet ? p.wet_mean * rng.gamma(p.wet_shape) / p.wet_shape : 0.0;
-    // AR(1) anomaly, lag-1 correlation 0.75, stationary std 2.5 degC.
-    anomaly = 0.75 * anomaly + 2.5 * std::sqrt(1.0 - 0.75 * 0.75) * rng.normal();
-    w.tavg = p.t_mean - p.t_amp * season + anomaly - (wet ? 1.0 : 0.0);
-    const double dtr = std::max(1.0, p.dtr * (wet ? 0.6 : 1.0) * (1.0 + 0.1 * rng.normal()));
-    w.tmax = w.tavg + 0.5 * dtr;
-    w.tmin = w.tavg - 0.5 * dtr;
-    w.dayl = day_length_seconds(p.latitude, doy);
-    w.ra = extraterrestrial_radiation(p.latitude, doy);
-    const double tau = clamp((wet ? 0.35 : 0.72) * (1.0 + 0.08 * rng.normal()), 0.1, 0.8);
-    // Daymet srad: mean shortwave flux over the daylight period, W m-2.
-    w.srad = w.dayl > 0.0 ? tau * w.ra * 1e6 / w.dayl : 0.0;
-    // Dew point near tmin (lower on dry days); Tetens' saturation vapour pressure, Pa.
-    const double td = w.tmin - (wet ? 0.0 : rng.uniform(0.0, 3.0));
-    w.vp = 610.8 * std::exp(17.27 * td / (td + 237.3));
-    return w;
-  }
-};
 
 /// Snow bucket, soil store, fast and slow reservoirs (HBV/GR4J-like), mm.
 /// Also the stream-temperature state, since water temperature mixes the
@@ -230,11 +157,7 @@ struct Catchment {
 
 }  // namespace
 
-namespace {
-
-/// Temperature observed only in some water years (and at summer-only sites
-/// only April-October), plus short sensor dropouts; missing -> NaN in place.
-void temp_gaps(const SynthSite& p, Rng& rng, const std::vector<int32_t>& time, float* temp) {
+void synth_detail::temp_gaps(const SynthSite& p, Rng& rng, const std::vector<int32_t>& time, float* temp) {
   const int n = static_cast<int>(time.size());
   const int years = std::max(1, n / 365);
   const double season_frac = p.temp_summer_only ? 214.0 / 365.0 : 1.0;
@@ -263,8 +186,7 @@ void temp_gaps(const SynthSite& p, Rng& rng, const std::vector<int32_t>& time, f
   }
 }
 
-/// A few flow gaps (gauge outages) of 5-15 days covering about 1-2 % of days.
-void flow_gaps(Rng& rng, int n, float* flow) {
+void synth_detail::flow_gaps(Rng& rng, int n, float* flow) {
   const double frac = rng.uniform(0.01, 0.02);
   const int events = static_cast<int>(std::round(frac * n / 10.0));
   for (int e = 0; e < events; ++e) {
@@ -273,6 +195,8 @@ void flow_gaps(Rng& rng, int n, float* flow) {
     for (int t = start; t < std::min(n, start + len); ++t) flow[t] = std::nanf("");
   }
 }
+
+namespace {
 
 void simulate_site(const SynthOptions& opt, const SynthSite& p, int s, DataSet& ds) {
   const int n = ds.n_time();
@@ -302,6 +226,12 @@ void simulate_site(const SynthOptions& opt, const SynthSite& p, int s, DataSet& 
 DataSet synth_world(const SynthOptions& opt) {
   if (opt.sites < 1 || opt.sites > 100000)
     throw DataError("synth: --sites must be in 1..100000, got " + std::to_string(opt.sites));
+  if (opt.world == 2) {
+    std::vector<SynthSite2> params;
+    for (int s = 0; s < opt.sites; ++s) params.push_back(synth_site_params2(opt.seed, s, opt));
+    return synth_world2(opt, params);
+  }
+  if (opt.world != 1) throw DataError("synth: --world must be 1 or 2, got " + std::to_string(opt.world));
   std::vector<SynthSite> params;
   for (int s = 0; s < opt.sites; ++s) params.push_back(synth_site_params(opt.seed, s));
   return synth_world(opt, params);

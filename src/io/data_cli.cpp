@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 #include <hdf5.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -25,7 +26,9 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: mtl_data <command> [options]\n"
-    "  synth         --sites N --years N --seed S --out FILE   synthetic world (1980-10-01 + N water years)\n"
+    "  synth         --sites N --years N --seed S [--world 1|2] --out FILE   synthetic world\n"
+    "                (1980-10-01 + N water years; world 2 options: --temp-link on|off,\n"
+    "                --shuffle-temp-years, --short-flow MIN-MAX|none)\n"
     "  import-camels --forcing DIR --streamflow DIR [--sites ID ...] --out FILE\n"
     "  import-csv    [--flow FILE --flow-units cfs|m3/s] [--temp FILE] [--driver NAME=FILE ...]\n"
     "                [--sitelist FILE] [--coords FILE] [--dayl-from-latitude] --out FILE\n"
@@ -52,6 +55,27 @@ void print_summary(const DataSet& ds, const std::string& what) {
                 missing_fraction(ds.drivers[c]) > 0 ? "(gaps)" : "");
   std::printf("\n  missing: flow %.1f %%, temp %.1f %%\n", 100 * missing_fraction(ds.flow),
               100 * missing_fraction(ds.temp));
+  if (!ds.extras.empty() || !ds.site_values.empty()) {
+    std::printf("  truth (not inputs unless named in data.drivers):");
+    for (const auto& e : ds.extras) std::printf(" %s[%s]", e.name.c_str(), e.units.c_str());
+    for (const auto& v : ds.site_values) std::printf(" %s(site)", v.name.c_str());
+    std::printf("\n");
+  }
+}
+
+/// "MIN-MAX" water years of --short-flow, 1 <= MIN <= MAX <= 100; "none":
+/// complete records.
+void parse_short_flow(const std::string& text, SynthOptions& opt) {
+  int lo = 0, hi = 0;
+  char tail = 0;
+  if (text == "none") {
+    opt.short_flow_min = opt.short_flow_max = 0;
+    return;
+  }
+  if (std::sscanf(text.c_str(), "%d-%d%c", &lo, &hi, &tail) != 2 || lo < 1 || hi < lo || hi > 100)
+    throw po::error("--short-flow '" + text + "': expected MIN-MAX water years, 1 <= MIN <= MAX <= 100");
+  opt.short_flow_min = lo;
+  opt.short_flow_max = hi;
 }
 
 /// Parse argv[2..] against desc; false (after printing help) for --help.
@@ -80,14 +104,28 @@ void write_timed(const std::string& out, const DataSet& ds) {
 
 int cmd_synth(int argc, char** argv) {
   SynthOptions opt;
-  std::string out;
+  std::string out, link = "on", short_flow = "3-10";
   po::options_description desc("mtl_data synth");
   desc.add_options()("sites", po::value(&opt.sites)->default_value(101), "number of sites")(
       "years", po::value(&opt.years)->default_value(40), "water years from 1980-10-01")(
       "seed", po::value(&opt.seed)->default_value(1), "random seed")(
+      "world", po::value(&opt.world)->default_value(2),
+      "1: the original world (reproduced byte for byte); 2: hidden states, errors, truth")(
+      "temp-link", po::value(&link)->default_value("on"),
+      "world 2: 'off' makes water temperature ignore the hidden hydrology (control)")(
+      "shuffle-temp-years", po::bool_switch(&opt.shuffle_temp_years),
+      "world 2: move each water year's recorded temperature to another year (placebo)")(
+      "short-flow", po::value(&short_flow)->default_value("3-10"),
+      "world 2: flow gauged only from k ~ U{MIN..MAX} water years before the last 15; "
+      "'none': complete records")(
       "out", po::value(&out)->required(), "output file (.nc)");
   po::variables_map vm;
   if (!parse(argc, argv, desc, vm)) return kExitOk;
+  if (link != "on" && link != "off") throw po::error("--temp-link '" + link + "': expected on or off");
+  opt.temp_link = link == "on";
+  parse_short_flow(short_flow, opt);
+  if (opt.world == 1 && (!opt.temp_link || opt.shuffle_temp_years || !vm["short-flow"].defaulted()))
+    throw po::error("--temp-link, --shuffle-temp-years and --short-flow need --world 2");
   const auto t0 = std::chrono::steady_clock::now();
   const DataSet ds = synth_world(opt);
   std::printf("synth: generated in %.3f s\n", seconds_since(t0));
@@ -152,7 +190,7 @@ int cmd_info(int argc, char** argv) {
   po::variables_map vm;
   if (!parse(argc, argv, desc, vm, &pos)) return kExitOk;
   const auto t0 = std::chrono::steady_clock::now();
-  const DataSet ds = read_dataset(file);
+  const DataSet ds = read_dataset(file, {}, {}, read_dataset_info(file).extra_names);
   std::printf("info: read in %.3f s\n", seconds_since(t0));
   print_summary(ds, file);
   return kExitOk;
@@ -171,7 +209,11 @@ int cmd_convert(int argc, char** argv) {
   po::variables_map vm;
   if (!parse(argc, argv, desc, vm, &pos)) return kExitOk;
   const auto t0 = std::chrono::steady_clock::now();
-  const DataSet ds = read_dataset(in, sites, drivers);
+  // Truth series travel along (as truth, unless named in --drivers).
+  std::vector<std::string> extras;
+  for (const auto& e : read_dataset_info(in).extra_names)
+    if (std::find(drivers.begin(), drivers.end(), e) == drivers.end()) extras.push_back(e);
+  const DataSet ds = read_dataset(in, sites, drivers, extras);
   std::printf("convert: read in %.3f s\n", seconds_since(t0));
   print_summary(ds, in);
   write_timed(out, ds);

@@ -23,6 +23,8 @@ struct Layout {
   H5Handle file;
   DataSetInfo info;
   std::vector<std::string> units;  // per driver
+  std::vector<std::string> extra_units, extra_long_names;  // per info.extra_names
+  std::vector<std::string> site_value_names;               // (site) variables with mtl_role truth
 };
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
@@ -211,7 +213,15 @@ bool is_reserved(const std::string& n) {
          n == "temp" || n.empty() || n[0] == '_';
 }
 
-/// Drivers: float variables shaped [n_site, n_time] other than the targets.
+/// mtl_role attribute: "truth" marks the synthetic world's hidden states and
+/// per-site truth, which are never inputs unless named in data.drivers.
+bool is_truth(hid_t ds) {
+  std::string role;
+  return nc::read_string_attr(ds, "mtl_role", role) && role == "truth";
+}
+
+/// Drivers: float variables shaped [n_site, n_time] other than the targets
+/// and the truth series (listed apart as extras); per-site truth values.
 void list_drivers(Layout& l) {
   const hsize_t ns = l.info.site_ids.size(), nt = l.info.time.size();
   for (const auto& name : root_names(l.file)) {
@@ -223,14 +233,22 @@ void list_drivers(Layout& l) {
     H5Handle type = h5_type(H5Dget_type(ds), "type of " + name);
     if (H5Tget_class(type) != H5T_FLOAT) continue;
     const auto dims = extent(ds);
+    if (dims.size() == 1 && dims[0] == ns && is_truth(ds)) l.site_value_names.push_back(name);
     if (dims.size() != 2) continue;
     if (dims[0] != ns || dims[1] != nt)
       fail(l.path, "variable '" + name + "' has shape [" + std::to_string(dims[0]) + ", " +
                        std::to_string(dims[1]) + "], expected [site=" + std::to_string(ns) +
                        ", time=" + std::to_string(nt) + "]");
     check_dims(l, ds, name);
-    std::string units;
+    std::string units, long_name;
     nc::read_string_attr(ds, "units", units);
+    if (is_truth(ds)) {
+      nc::read_string_attr(ds, "long_name", long_name);
+      l.info.extra_names.push_back(name);
+      l.extra_units.push_back(units);
+      l.extra_long_names.push_back(long_name);
+      continue;
+    }
     l.info.driver_names.push_back(name);
     l.units.push_back(units);
   }
@@ -327,39 +345,61 @@ std::string joined(const std::vector<std::string>& v) {
   return s;
 }
 
+/// A per-site truth value (float64, dims (site)) for rows `rows`.
+SiteValue read_site_value(const Layout& l, const std::string& name, const std::vector<int>& rows) {
+  H5Handle ds = open_dataset(l, name);
+  std::vector<double> all(l.info.site_ids.size());
+  if (!all.empty())
+    h5_check(H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, all.data()),
+             l.path + ": read " + name);
+  SiteValue v;
+  v.name = name;
+  nc::read_string_attr(ds, "units", v.units);
+  nc::read_string_attr(ds, "long_name", v.long_name);
+  for (int r : rows) v.values.push_back(all[r]);
+  return v;
+}
+
 }  // namespace
 
 DataSetInfo read_dataset_info(const std::string& path) { return open_layout(path).info; }
 
 DataSet read_dataset(const std::string& path, const std::vector<std::string>& site_ids,
-                     const std::vector<std::string>& drivers) {
+                     const std::vector<std::string>& drivers, const std::vector<std::string>& extras) {
   const Layout l = open_layout(path);
   const std::vector<int> rows = select_sites(l, site_ids);
-  std::vector<int> cols;
-  if (drivers.empty()) {
-    for (size_t c = 0; c < l.info.driver_names.size(); ++c) cols.push_back(static_cast<int>(c));
-  } else {
-    for (const auto& d : drivers) {
-      const auto& names = l.info.driver_names;
-      const auto it = std::find(names.begin(), names.end(), d);
-      if (it == names.end())
-        fail(path, "driver '" + d + "' not in the file (drivers: " + joined(names) + ")");
-      cols.push_back(static_cast<int>(it - names.begin()));
-    }
-  }
+  // Units and long_name of a (site, time) series: a driver or a truth series.
+  const auto describe = [&](const std::string& what, const std::string& name) {
+    const auto& d = l.info.driver_names;
+    const auto& e = l.info.extra_names;
+    if (const auto it = std::find(d.begin(), d.end(), name); it != d.end())
+      return std::pair<std::string, std::string>{l.units[it - d.begin()], variable_long_name(name)};
+    if (const auto it = std::find(e.begin(), e.end(), name); it != e.end())
+      return std::pair<std::string, std::string>{l.extra_units[it - e.begin()],
+                                                 l.extra_long_names[it - e.begin()]};
+    fail(path, what + " '" + name + "' not in the file (drivers: " + joined(d) +
+                   (e.empty() ? "" : "; truth series: " + joined(e)) + ")");
+  };
   DataSet ds;
   ds.time = l.info.time;
   for (int r : rows) {
     ds.site_ids.push_back(l.info.site_ids[r]);
     ds.latitude.push_back(l.info.latitude[r]);
   }
-  for (int c : cols) {
-    ds.driver_names.push_back(l.info.driver_names[c]);
-    ds.driver_units.push_back(l.units[c]);
-    ds.drivers.push_back(read_grid(l, l.info.driver_names[c], rows));
+  // Default inputs: every driver in file order; a named truth series is an
+  // input only on request (e.g. an oracle run).
+  for (const auto& d : drivers.empty() ? l.info.driver_names : drivers) {
+    ds.driver_names.push_back(d);
+    ds.driver_units.push_back(describe("driver", d).first);
+    ds.drivers.push_back(read_grid(l, d, rows));
   }
   ds.flow = read_grid(l, "flow", rows);
   ds.temp = read_grid(l, "temp", rows);
+  for (const auto& x : extras) {
+    const auto [units, long_name] = describe("series", x);
+    ds.extras.push_back({x, units, long_name, read_grid(l, x, rows)});
+  }
+  for (const auto& name : l.site_value_names) ds.site_values.push_back(read_site_value(l, name, rows));
   return ds;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <set>
 
 #include "mtl/config.hpp"
 #include "mtl/dataset_io.hpp"
@@ -42,10 +43,11 @@ void write_fill_attr(hid_t ds, hid_t type, T value) {
   h5_check(H5Awrite(attr, type, &value), "write _FillValue");
 }
 
-/// float32 (site, time) variable with NaN fill, units and long_name.
+/// float32 (site, time) variable with NaN fill, units and long_name (default:
+/// the known long name, else the name); truth series also get mtl_role.
 void write_grid(hid_t file, const std::string& name, const std::string& units,
                 const std::vector<float>& values, hsize_t ns, hsize_t nt, hid_t site_dim,
-                hid_t time_dim) {
+                hid_t time_dim, std::string long_name = "", bool truth = false) {
   H5Handle dcpl = make_dcpl();
   const float fill = std::numeric_limits<float>::quiet_NaN();
   h5_check(H5Pset_fill_value(dcpl, H5T_NATIVE_FLOAT, &fill), "fill value " + name);
@@ -55,8 +57,9 @@ void write_grid(hid_t file, const std::string& name, const std::string& units,
              "write " + name);
   write_fill_attr(ds, H5T_NATIVE_FLOAT, fill);
   nc::write_string_attr(ds, "units", units);
-  const std::string long_name = variable_long_name(name);
+  if (long_name.empty()) long_name = variable_long_name(name);
   nc::write_string_attr(ds, "long_name", long_name.empty() ? name : long_name);
+  if (truth) nc::write_string_attr(ds, "mtl_role", "truth");
   h5_check(H5DSattach_scale(ds, site_dim, 0), "attach site to " + name);
   h5_check(H5DSattach_scale(ds, time_dim, 1), "attach time to " + name);
 }
@@ -87,6 +90,23 @@ void write_site_vars(hid_t file, const DataSet& data, hid_t site_dim) {
   nc::write_string_attr(lat, "long_name", "latitude");
   nc::write_string_attr(lat, "standard_name", "latitude");
   h5_check(H5DSattach_scale(lat, site_dim, 0), "attach site to latitude");
+}
+
+/// float64 (site) truth value with NaN fill, units, long_name, mtl_role.
+void write_site_value(hid_t file, const SiteValue& v, hid_t site_dim) {
+  const hsize_t ns = v.values.size();
+  H5Handle dcpl = make_dcpl();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  h5_check(H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan), "fill " + v.name);
+  H5Handle ds = create(file, v.name, H5T_IEEE_F64LE, {ns}, dcpl);
+  if (ns > 0)
+    h5_check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.values.data()),
+             "write " + v.name);
+  write_fill_attr(ds, H5T_NATIVE_DOUBLE, nan);
+  nc::write_string_attr(ds, "units", v.units);
+  nc::write_string_attr(ds, "long_name", v.long_name.empty() ? v.name : v.long_name);
+  nc::write_string_attr(ds, "mtl_role", "truth");
+  h5_check(H5DSattach_scale(ds, site_dim, 0), "attach site to " + v.name);
 }
 
 void write_all(const std::string& path, const DataSet& data) {
@@ -125,6 +145,9 @@ void write_all(const std::string& path, const DataSet& data) {
     write_grid(file, data.driver_names[c], data.driver_units[c], data.drivers[c], ns, nt, site, time);
   write_grid(file, "flow", units_of(Variable::flow), data.flow, ns, nt, site, time);
   write_grid(file, "temp", units_of(Variable::temp), data.temp, ns, nt, site, time);
+  for (const auto& e : data.extras)
+    write_grid(file, e.name, e.units, e.values, ns, nt, site, time, e.long_name, true);
+  for (const auto& v : data.site_values) write_site_value(file, v, site);
   h5_check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush " + path);
 }
 
@@ -150,10 +173,16 @@ std::string variable_long_name(const std::string& name) {
 
 void write_dataset(const std::string& path, const DataSet& data) {
   data.check_shape(path);
-  for (const auto& name : data.driver_names)
+  std::vector<std::string> names = data.driver_names;
+  for (const auto& e : data.extras) names.push_back(e.name);
+  for (const auto& v : data.site_values) names.push_back(v.name);
+  std::set<std::string> seen;
+  for (const auto& name : names) {
     if (name.empty() || name == "flow" || name == "temp" || name == "time" || name == "site" ||
-        name == "site_id" || name == "latitude")
-      throw DataError(path + ": driver name '" + name + "' is reserved or empty");
+        name == "site_id" || name == "latitude" || name[0] == '_')
+      throw DataError(path + ": variable name '" + name + "' is reserved or empty");
+    if (!seen.insert(name).second) throw DataError(path + ": variable name '" + name + "' twice");
+  }
   h5_quiet();
   const std::string tmp = path + ".tmp";
   try {

@@ -21,8 +21,8 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-void report_sites(std::ostringstream& out, const DataCheck& check) {
-  out << "observed days per site (flow/temp) in train | val | test:\n";
+void report_sites(std::ostringstream& out, const DataCheck& check, const ExperimentConfig& e) {
+  out << "observed days per site (flow/" << variable_name(e, Variable::temp) << ") in train | val | test:\n";
   int no_primary = 0;
   for (const SiteSummary& s : check.summary) {
     char line[160];
@@ -78,11 +78,11 @@ std::string dry_run_report(const Plan& plan, const DataCheck& check, const std::
   const Config& c = plan.cfg;
   std::ostringstream out;
   out << "config: " << config_path << " (experiment " << c.experiment.name << ", "
-      << to_string(c.experiment.scope) << ", primary " << to_string(c.experiment.primary)
-      << ", auxiliary " << (c.experiment.has_auxiliary ? to_string(c.experiment.auxiliary) : "none") << ")\n";
+      << to_string(c.experiment.scope) << ", primary " << to_string(c.experiment.primary) << ", auxiliary "
+      << (c.experiment.has_auxiliary ? variable_name(c.experiment, c.experiment.auxiliary) : "none") << ")\n";
   out << "data: " << c.data.file << ": " << check.n_time << " days " << format_date(check.first_day)
       << ".." << format_date(check.last_day) << ", drivers " << join(check.drivers) << "\n";
-  report_sites(out, check);
+  report_sites(out, check, c.experiment);
   const std::size_t n_sites = plan.grid.sites.size();
   out << "grid: " << (c.experiment.scope == Scope::single_site ? std::to_string(n_sites) + " sites x " : "")
       << plan.grid.n_lambdas << " lambdas x " << plan.grid.n_seeds << " seeds = "

@@ -63,7 +63,7 @@ DataCheck check_data(const Config& cfg) {
   }
   const DataSetInfo info = read_dataset_info(cfg.data.file);
   const std::vector<std::string> candidates = requested_sites(cfg, info.site_ids);
-  const DataSet data = read_dataset(cfg.data.file, candidates, cfg.data.drivers);
+  const DataSet data = read_experiment_data(cfg, candidates);
   DataCheck check;
   check.n_time = data.n_time();
   check.first_day = data.time.front();

@@ -99,7 +99,8 @@ void root_attributes(hid_t file, const Plan& plan, const ResultsMeta& meta, cons
   attr_text(file, "experiment", cfg.experiment.name);
   attr_text(file, "primary", to_string(cfg.experiment.primary));
   attr_text(file, "auxiliary",
-            cfg.experiment.has_auxiliary ? to_string(cfg.experiment.auxiliary) : "none");
+            cfg.experiment.has_auxiliary ? variable_name(cfg.experiment, cfg.experiment.auxiliary)
+                                         : "none");
   attr_text(file, "scope", to_string(cfg.experiment.scope));
   attr_text(file, "program_version", program_version());
   attr_text(file, "git_hash", git_hash());
@@ -139,7 +140,8 @@ std::map<std::string, H5Handle> coordinates(hid_t file, const Plan& plan, const 
   attr_text(c["seed"], "long_name", "random seed (initial weights; identical for every lambda)");
   c["partition"] = put_strings(file, "partition", n(3), {"train", "val", "test"});
   attr_text(c["partition"], "long_name", "data partition (period of [data] train, val, test)");
-  c["variable"] = put_strings(file, "variable", n(2), {"flow", "temp"});
+  c["variable"] = put_strings(file, "variable", n(2),
+                             {"flow", variable_name(plan.cfg.experiment, Variable::temp)});
   attr_text(c["variable"], "long_name", "target variable (flow: streamflow, temp: stream water temperature)");
   ints("month", iota32(12, 1));
   attr_text(c["month"], "long_name", "calendar month (1 = January)");

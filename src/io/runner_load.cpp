@@ -18,7 +18,7 @@ RunnerHooks default_runner_hooks() {
     } else {
       for (int s : site_indices) ids.push_back(plan.grid.sites.at(s));
     }
-    const DataSet ds = read_dataset(cfg.data.file, ids, cfg.data.drivers);
+    const DataSet ds = read_experiment_data(cfg, ids);
     std::map<int, SiteData> out;
     if (multi) {
       std::vector<int> all;

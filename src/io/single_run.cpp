@@ -49,7 +49,7 @@ void print_result(const RunResult& r, const SiteData& data) {
         const MetricSet& m = s.m[static_cast<std::size_t>(p)][static_cast<std::size_t>(v)];
         std::printf("%-12s %-6s %-5s %9.4f %9.4f %11.4g %8lld\n",
                     data.site_ids[i].c_str(),
-                    to_string(static_cast<Part>(p)), to_string(static_cast<Variable>(v)), m.nse, m.kge,
+                    to_string(static_cast<Part>(p)), data.variable_names[v].c_str(), m.nse, m.kge,
                     m.rmse, static_cast<long long>(m.n_obs));
       }
     }
@@ -75,8 +75,7 @@ int run_only(const Config& cfg, const DataCheck& check, const OnlyRun& only,
                       cfg.source);
   }
   const bool multi = cfg.experiment.scope == Scope::multi_site;
-  const DataSet data = read_dataset(cfg.data.file, multi ? check.sites : std::vector<std::string>{only.site},
-                                    cfg.data.drivers);
+  const DataSet data = read_experiment_data(cfg, multi ? check.sites : std::vector<std::string>{only.site});
   std::vector<int> indices;
   for (int s = 0; s < data.n_sites(); ++s) indices.push_back(s);
   const SiteData site = prepare_sites(data, indices, cfg, cfg.data.file);

@@ -205,8 +205,8 @@ void write_trace(const std::string& path, const RunSpec& run, const SiteData& da
   w.attr("/", "message", result.message);
   w.attr("/", "epochs_run", static_cast<double>(result.epochs_run));
   w.attr("/", "train_seconds", result.train_seconds);
-  w.attr("/", "primary", to_string(data.primary));
-  w.attr("/", "auxiliary", data.has_auxiliary ? to_string(data.auxiliary) : "none");
+  w.attr("/", "primary", data.variable_names[static_cast<int>(data.primary)]);
+  w.attr("/", "auxiliary", data.has_auxiliary ? data.variable_names[static_cast<int>(data.auxiliary)] : "none");
   w.attr("/", "config", cfg.ini_text);
   w.close();
 }

@@ -112,6 +112,31 @@ def test_unknown_site_is_a_clear_error(tmp_path):
     assert len(res.stderr.strip().splitlines()) == 1
 
 
+def test_world1_file_is_unchanged(tmp_path):
+    """World 1 stays byte for byte what it was before world 2: this sha256 was
+    taken from `mtl_data synth --sites 3 --years 12 --seed 1` (then the only
+    world) on Debian 12 (glibc libm, HDF5 1.10), before any world-2 change."""
+    import hashlib
+    path = tmp_path / "w1.nc"
+    run("synth", "--world", 1, "--sites", 3, "--years", 12, "--seed", 1, "--out", path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == \
+        "080066b1531ba42d529285df4c865e0140727f245805895b0ff58afd7e27b207"
+
+
+def test_world2_truth_is_marked_and_kept_by_convert(tmp_path):
+    path, out = tmp_path / "w2.nc", tmp_path / "out.nc"
+    run("synth", "--sites", 2, "--years", 2, "--out", path)
+    with xr.open_dataset(path, engine="netcdf4") as ds:
+        assert ds.swe_true.dims == ("site", "time") and ds.swe_true.attrs["mtl_role"] == "truth"
+        assert ds.temp_hidden_share.dims == ("site",) and ds.temp_hidden_share.attrs["mtl_role"] == "truth"
+        assert "mtl_role" not in ds.prcp.attrs
+    run("convert", path, out, "--sites", "synth001")
+    with xr.open_dataset(path, engine="netcdf4") as a, xr.open_dataset(out, engine="netcdf4") as b:
+        for name in ["swe_true", "flow_true", "temp_hidden_share", "temp_gain_expected"]:
+            np.testing.assert_array_equal(b[name].values, a[name].values[1:])
+            assert b[name].attrs["mtl_role"] == "truth"
+
+
 def test_synth_file_bytes_are_deterministic(tmp_path):
     a, b, c = tmp_path / "a.nc", tmp_path / "b.nc", tmp_path / "c.nc"
     run("synth", "--sites", 3, "--years", 2, "--seed", 9, "--out", a)

@@ -100,6 +100,18 @@ TEST(Config, EffectiveIniRoundTrips) {
   EXPECT_EQ(b.grid.seeds, a.grid.seeds);
 }
 
+// A series of the file as auxiliary takes the temp slot under its own name.
+TEST(Config, AuxiliarySeriesTakesTheTempSlot) {
+  const mtl::Config c = mtl::parse_config_text(replace(kIni, "auxiliary = temp", "auxiliary = swe_true"), "t");
+  EXPECT_EQ(c.experiment.auxiliary, mtl::Variable::temp);
+  EXPECT_EQ(c.experiment.aux_series, "swe_true");
+  EXPECT_EQ(mtl::variable_name(c.experiment, mtl::Variable::temp), "swe_true");
+  EXPECT_EQ(mtl::variable_name(c.experiment, mtl::Variable::flow), "flow");
+  const mtl::Config b = mtl::parse_config_text(mtl::effective_ini(c), "effective");
+  EXPECT_EQ(b.experiment.aux_series, "swe_true");
+  EXPECT_EQ(mtl::variable_name(mtl::parse_config_text(kIni, "t").experiment, mtl::Variable::temp), "temp");
+}
+
 TEST(Config, BadInputNamesFileKeyAndValue) {
   struct Case {
     std::string ini;
@@ -120,6 +132,9 @@ TEST(Config, BadInputNamesFileKeyAndValue) {
       {replace(kIni, "file = data/synth.nc\n", ""), "test.ini: [data] file is required but missing"},
       {replace(kIni, "primary = flow", "primary = discharge"), "[experiment] primary = 'discharge': must be one of flow | temp"},
       {replace(kIni, "auxiliary = temp", "auxiliary = flow"), "must differ from primary"},
+      {replace(kIni, "auxiliary = temp", "auxiliary = swe true"), "[experiment] auxiliary = 'swe true': not flow, temp"},
+      {replace(replace(kIni, "auxiliary = temp", "auxiliary = swe_true"), "primary = flow", "primary = temp"),
+       "auxiliary = 'swe_true': a series other than flow or temp needs primary = flow"},
       {replace(kIni, "sites = synth000 synth001", "sites = a b a"), "duplicate site id"},
       {replace(kIni, "hidden = 20", "hidden = 20\nwarmup = 365"),
        "[model] warmup = '365': must be smaller than model.seq_len (365)"},

@@ -172,6 +172,67 @@ TEST_F(DataSetIo, AbsurdExtentsAreDataErrorsNotAllocations) {
   }
 }
 
+/// small() plus a truth series and a per-site truth value.
+DataSet with_truth() {
+  DataSet d = small();
+  std::vector<float> v(d.flow.size());
+  for (size_t i = 0; i < v.size(); ++i) v[i] = 100.0f + static_cast<float>(i);
+  d.extras.push_back({"swe_true", "mm", "true snow", v});
+  d.site_values.push_back({"share", "1", "a share", {0.5, 0.25, std::nan("")}});
+  return d;
+}
+
+// Truth series are written with mtl_role = truth: never a default input, but
+// readable as a named driver or as an extra series; per-site values come along.
+TEST_F(DataSetIo, TruthSeriesAreNotDefaultInputs) {
+  const DataSet d = with_truth();
+  write_dataset(path("t.nc"), d);
+  const DataSetInfo info = read_dataset_info(path("t.nc"));
+  EXPECT_EQ(info.driver_names, (std::vector<std::string>{"prcp", "tmax"}));
+  EXPECT_EQ(info.extra_names, std::vector<std::string>{"swe_true"});
+  const DataSet r = read_dataset(path("t.nc"));
+  EXPECT_EQ(r.driver_names, (std::vector<std::string>{"prcp", "tmax"}));
+  EXPECT_TRUE(r.extras.empty());
+  ASSERT_EQ(r.site_values.size(), 1u);
+  EXPECT_EQ(r.site_values[0].name, "share");
+  EXPECT_EQ(r.site_values[0].values[1], 0.25);
+  const DataSet named = read_dataset(path("t.nc"), {"12345678"}, {"swe_true", "prcp"}, {"swe_true"});
+  EXPECT_EQ(named.driver_names, (std::vector<std::string>{"swe_true", "prcp"}));
+  EXPECT_EQ(named.driver_units[0], "mm");
+  EXPECT_TRUE(same_bits(named.drivers[0], row(d.extras[0].values, 2, 7)));
+  ASSERT_EQ(named.extras.size(), 1u);
+  EXPECT_EQ(named.extras[0].long_name, "true snow");
+  EXPECT_TRUE(same_bits(named.extras[0].values, row(d.extras[0].values, 2, 7)));
+  EXPECT_TRUE(std::isnan(named.site_values[0].values[0]));  // site 12345678's value
+  // A round trip through the writer keeps the truth as truth.
+  DataSet all = read_dataset(path("t.nc"), {}, {}, {"swe_true"});
+  write_dataset(path("u.nc"), all);
+  EXPECT_EQ(read_dataset_info(path("u.nc")).extra_names, std::vector<std::string>{"swe_true"});
+  expect_error([&] { read_dataset(path("t.nc"), {}, {}, {"nope"}); }, {"series 'nope'", "truth series: swe_true"});
+  all.extras.push_back(all.extras[0]);
+  expect_error([&] { write_dataset(path("v.nc"), all); }, {"v.nc", "'swe_true' twice"});
+}
+
+// experiment.auxiliary naming a series: it replaces temp; an input or a
+// missing series is a one-line data error naming file, key and value.
+TEST_F(DataSetIo, ExperimentDataPutsTheAuxiliarySeriesInTheTempSlot) {
+  const DataSet d = with_truth();
+  write_dataset(path("t.nc"), d);
+  Config cfg;
+  cfg.data.file = path("t.nc");
+  cfg.experiment.aux_series = "swe_true";
+  const DataSet r = read_experiment_data(cfg, {"00000001"});
+  EXPECT_TRUE(same_bits(r.temp, row(d.extras[0].values, 1, 7)));
+  EXPECT_TRUE(same_bits(r.flow, row(d.flow, 1, 7)));
+  EXPECT_TRUE(r.extras.empty());
+  cfg.experiment.aux_series = "tmax";  // a default input
+  expect_error([&] { read_experiment_data(cfg, {}); }, {"t.nc", "[experiment] auxiliary = 'tmax'", "input"});
+  cfg.data.drivers = {"prcp"};  // not an input any more: allowed
+  EXPECT_TRUE(same_bits(read_experiment_data(cfg, {}).temp, d.drivers[1]));
+  cfg.experiment.aux_series = "nope";
+  expect_error([&] { read_experiment_data(cfg, {}); }, {"t.nc", "auxiliary = 'nope'", "truth series: swe_true"});
+}
+
 // Not a timed test (nothing asserted on time): prints the read time of the
 // default 101-site, 40-year world for the report.
 TEST_F(DataSetIo, DefaultWorldReadTime) {

@@ -44,7 +44,7 @@ fs::path write_journal(const fs::path& dir, const std::string& stamp, int first,
       r.status = status;
       r.message = "internal: std::bad_alloc";
     }
-    group.push_back({r, 0});
+    group.push_back({r, 0, {}});
     if (group.size() == 4 || i == first + n - 1) {
       w.append(group);
       group.clear();

@@ -1,7 +1,8 @@
-// The synthetic world: deterministic, complete drivers, plausible statistics,
-// flow that responds to rain and water temperature that follows air
-// temperature. Ranges are physical plausibility bounds for mid-latitude
-// (30-50 N) basins, not fitted to the generator's output.
+// Synthetic world 1 (`--world 1`, kept byte for byte): deterministic, complete
+// drivers, plausible statistics, flow that responds to rain and water
+// temperature that follows air temperature. Ranges are physical plausibility
+// bounds for mid-latitude (30-50 N) basins, not fitted to the generator's
+// output. World 2: synth_world2_test.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@ SynthOptions options(int sites, int years, uint64_t seed) {
   o.sites = sites;
   o.years = years;
   o.seed = seed;
+  o.world = 1;
   return o;
 }
 
@@ -162,7 +164,7 @@ SiteStats site_stats(const DataSet& d, int s) {
 }
 
 TEST(Synth, PlausibleStatistics) {
-  const int sites = 101;  // the default data set of jobs/*.ini (seed 1)
+  const int sites = 101;  // world 1 of the default size (seed 1)
   const DataSet d = synth_world(options(sites, 40, 1));
   for (int k = 0; k < d.n_drivers(); ++k)
     for (float v : d.drivers[k]) ASSERT_TRUE(std::isfinite(v)) << d.driver_names[k];

@@ -212,8 +212,7 @@ TEST(Train, UnscaledAuxiliaryHeadGradient) {
   for (std::size_t i = 0; i < u1.final_params.size(); ++i)
     worst = std::max(worst, double(std::fabs(u1.final_params[i] - s1.final_params[i])));
   // 20 steps of size <= lr = 1e-3 whose directions differ by rounding only.
-  EXPECT_LT(worst, 1e-5);
-  EXPECT_GT(worst, 0.0) << "the two sums run in different orders";
+  EXPECT_LT(worst, 1e-5);  // (0 where the backend sums the head gradient in the same order)
 }
 
 TEST(Train, SameSeedIsBitIdentical) {

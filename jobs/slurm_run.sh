@@ -44,7 +44,7 @@ echo "== config $ini $*"
 "$mtl" "$ini" "$@" --dry-run --ranks "${SLURM_NTASKS:-1}" | head -20 || true
 
 # SLURM signals this shell (B:USR1) before the time limit; srun and mpirun both
-# forward SIGUSR1 to every rank, which stops at its next group boundary.
+# forward SIGUSR1 to every rank, which stops at its next journal write (about a second of training).
 child=
 forward_stop() {
   echo "== $(date -u +%FT%TZ) got a stop signal, forwarding SIGUSR1 to the ranks"

@@ -17,6 +17,12 @@ expect_size jobs/exp2.ini 270
 expect_size jobs/exp3.ini 14,310
 expect_size jobs/exp4.ini 270
 expect_size jobs/demo.ini 900
+# The converged profiles (docs/convergence.md): same experiments, lambdas 0.1 0.2 0.5 added.
+expect_size jobs/exp1_converged.ini 36,360
+expect_size jobs/exp2_converged.ini 360
+expect_size jobs/exp3_converged.ini 19,080
+expect_size jobs/exp4_converged.ini 360
+expect_size jobs/demo_converged.ini 1,200
 # Each job script's header states its INI's grid size (e.g. "... = 900 runs").
 for slurm in jobs/*.slurm; do
   ini=jobs/$(basename "$slurm" .slurm).ini

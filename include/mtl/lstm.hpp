@@ -75,9 +75,4 @@ std::size_t lstm_cache_size();
 /// OpenMP runtime is loaded (then OMP_NUM_THREADS decides).
 bool set_compute_threads(int threads);
 
-/// FLOPs of the LSTM GEMMs of one training step (forward + backward), counting a
-/// multiply-add as 2: forward 2*T*N*4H*(C+H); backward ~2x forward (data and
-/// weight gradients). Heads and elementwise work are not counted.
-double lstm_training_flops(const LstmShape& shape);
-
 }  // namespace mtl

@@ -376,9 +376,4 @@ bool set_compute_threads(int threads) {
   return true;
 }
 
-double lstm_training_flops(const LstmShape& s) {
-  const double fwd = 2.0 * s.seq_len * s.batch * kNumGates * s.hidden * (s.n_in + s.hidden);
-  return 3.0 * fwd;
-}
-
 }  // namespace mtl

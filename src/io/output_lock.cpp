@@ -18,6 +18,7 @@
 #include <map>
 #include <sstream>
 
+#include "mtl/progress.hpp"
 #include "output_guard.hpp"
 
 namespace mtl {
@@ -39,15 +40,6 @@ std::string host_name() {
 std::string env_or(const char* name, const char* fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? v : fallback;
-}
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::map<std::string, std::string> parse(const std::string& text) {
@@ -98,7 +90,7 @@ std::string OutputLock::acquire(const std::string& output, const std::string& jo
   const std::string host = host_name(), pid = std::to_string(getpid());
   const std::string job = env_or("SLURM_JOB_ID", "none"), restart = env_or("SLURM_RESTART_COUNT", "0");
   content_ = "mtl_mpi lock\nhost=" + host + "\npid=" + pid + "\nslurm_job=" + job +
-             "\nslurm_restart=" + restart + "\nstarted=" + utc_now() + "\n";
+             "\nslurm_restart=" + restart + "\nstarted=" + iso_utc_now() + "\n";
   const int err = write_file(path_, content_, O_EXCL);
   if (err == 0) {
     held_ = true;

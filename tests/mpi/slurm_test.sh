@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A real single-node SLURM (Debian slurm-wlm; /work/shared/docs/local-slurm.md):
+# A real single-node SLURM (Debian slurm-wlm; the recipe of shared/docs/local-slurm.md):
 # start slurmctld + slurmd with a private slurm.conf (no munge, no accounting),
 # sbatch jobs/demo.slurm on a tiny grid, poll squeue, check the results file is
 # complete, stop the daemons by PID. Exit 77 (skipped) without slurm-wlm.

@@ -54,6 +54,24 @@ inline M g_lanes(int H, int j0) {
   return S::mask_andnot(S::mask_n(lo > 0 ? lo : 0), S::mask_n(hi > 0 ? hi : 0));
 }
 
+template <int N>
+struct Int {
+  static constexpr int value = N;
+};
+
+// Rows [0, N) in blocks of R, the remainder as one smaller block (no latency-bound
+// 1-row tail for N = 25): f(Int<rows>{}, first row) for each block, in order.
+template <int R, class F>
+void row_blocks(int N, F&& f) {
+  int n = 0;
+  for (; n + R <= N; n += R) f(Int<R>{}, n);
+  const int rest = N - n;
+  if constexpr (R > 4) if (rest == 4) return f(Int<4>{}, n);
+  if constexpr (R > 3) if (rest == 3) return f(Int<3>{}, n);
+  if constexpr (R > 2) if (rest == 2) return f(Int<2>{}, n);
+  if constexpr (R > 1) if (rest == 1) return f(Int<1>{}, n);
+}
+
 // ---- forward ----------------------------------------------------------------
 // act[R rows, NV vectors from column v0 L] = activation(b + x wx + h wh); wp holds
 // wx [C, Gp], wh [H, Gp], b [Gp] row after row.
@@ -94,21 +112,12 @@ void gates_block(const View& v, int v0, const float* x, const float* hp, float* 
   }
 }
 
-// Rows in blocks of R; the remainder by a smaller block (no 1-row tail for N = 25).
 template <int NV>
 void gates_tile(const View& v, int v0, const float* x, const float* hp, float* act) {
-  constexpr int R = S::gate_rows(NV);
-  int n = 0;
-  for (; n + R <= v.N; n += R)
-    gates_block<R, NV>(v, v0, x + n * v.C, hp + n * v.H, act + static_cast<std::size_t>(n) * v.Gp);
-  const int rest = v.N - n;
-  const float* xr = x + n * v.C;
-  const float* hr = hp + n * v.H;
-  float* ar = act + static_cast<std::size_t>(n) * v.Gp;
-  if constexpr (R > 4) if (rest == 4) gates_block<4, NV>(v, v0, xr, hr, ar);
-  if (rest == 3) gates_block<3, NV>(v, v0, xr, hr, ar);
-  if (rest == 2) gates_block<2, NV>(v, v0, xr, hr, ar);
-  if (rest == 1) gates_block<1, NV>(v, v0, xr, hr, ar);
+  row_blocks<S::gate_rows(NV)>(v.N, [&](auto r, int n) {
+    gates_block<decltype(r)::value, NV>(v, v0, x + n * v.C, hp + n * v.H,
+                                        act + static_cast<std::size_t>(n) * v.Gp);
+  });
 }
 
 // Split `total` vectors into the fewest tiles of at most `most`, sizes as equal as
@@ -124,10 +133,6 @@ void for_tiles(int total, int most, F&& f) {
   }
 }
 
-template <int N>
-struct Int {
-  static constexpr int value = N;
-};
 // Calls f(Int<NV>{}) for a run-time NV in [1, MAX] (MAX <= 6).
 template <int MAX, class F>
 void with_vecs(int nv, F&& f) {
@@ -199,6 +204,13 @@ void head_row(int H, int Hp, const float* h, const float* hwT, const float* hb, 
   pred[1] = hb[1] + S::hsum(s1);
 }
 
+// hwT [2, Hp] = head_w^T, zero padded.
+void transpose_heads(const View& v) {
+  for (int k = 0; k < 2 * v.Hp; ++k) v.hwT[k] = 0.0f;
+  for (int k = 0; k < v.H; ++k)
+    for (int o = 0; o < 2; ++o) v.hwT[o * v.Hp + k] = v.params[v.lay.head_w + k * 2 + o];
+}
+
 // Padded copies: wp = [wx; wh; b] rows of Gp, hwT [2, Hp]; padding zero.
 void pad_weights(const View& v) {
   const int C = v.C, H = v.H, G = 4 * H, Gp = v.Gp;
@@ -209,9 +221,7 @@ void pad_weights(const View& v) {
     float* dst = v.wp + static_cast<std::size_t>(r) * Gp;
     for (int j = 0; j < Gp; ++j) dst[j] = j < G ? src[j] : 0.0f;
   }
-  for (int k = 0; k < 2 * v.Hp; ++k) v.hwT[k] = 0.0f;
-  for (int k = 0; k < H; ++k)
-    for (int o = 0; o < 2; ++o) v.hwT[o * v.Hp + k] = p[v.lay.head_w + k * 2 + o];
+  transpose_heads(v);
 }
 
 // One time step: gates, cell, heads. Two passes after the gates, not one doing
@@ -333,16 +343,9 @@ void dh_block(const View& v, int v0, const float* dg, float* dh) {
 
 template <int NV>
 void dh_tile(const View& v, int v0) {
-  constexpr int R = S::kDhRows;
-  int n = 0;
-  for (; n + R <= v.N; n += R) dh_block<R, NV>(v, v0, v.dg + n * v.Gp, v.dh + n * v.Hp);
-  const int rest = v.N - n;
-  const float* dg = v.dg + n * v.Gp;
-  float* dh = v.dh + n * v.Hp;
-  if constexpr (R > 4) if (rest == 4) dh_block<4, NV>(v, v0, dg, dh);
-  if (rest == 3) dh_block<3, NV>(v, v0, dg, dh);
-  if (rest == 2) dh_block<2, NV>(v, v0, dg, dh);
-  if (rest == 1) dh_block<1, NV>(v, v0, dg, dh);
+  row_blocks<S::kDhRows>(v.N, [&](auto r, int n) {
+    dh_block<decltype(r)::value, NV>(v, v0, v.dg + n * v.Gp, v.dh + n * v.Hp);
+  });
 }
 
 void dh_all(const View& v) {
@@ -378,14 +381,9 @@ void outer_block(const View& v, int v0, const float* z, int ldz, float* dw) {
 
 template <int NV>
 void outer_tile(const View& v, int v0, int K, const float* z, float* dw) {
-  constexpr int R = S::kOuterRows;
-  int k = 0;
-  for (; k + R <= K; k += R) outer_block<R, NV>(v, v0, z + k, K, dw + k * v.Gp);
-  const int rest = K - k;
-  if constexpr (R > 4) if (rest == 4) outer_block<4, NV>(v, v0, z + k, K, dw + k * v.Gp);
-  if (rest == 3) outer_block<3, NV>(v, v0, z + k, K, dw + k * v.Gp);
-  if (rest == 2) outer_block<2, NV>(v, v0, z + k, K, dw + k * v.Gp);
-  if (rest == 1) outer_block<1, NV>(v, v0, z + k, K, dw + k * v.Gp);
+  row_blocks<S::kOuterRows>(K, [&](auto r, int k) {
+    outer_block<decltype(r)::value, NV>(v, v0, z + k, K, dw + k * v.Gp);
+  });
 }
 
 // dwx += x_t^T dg, dwh += h_{t-1}^T dg (t > 0: h_{-1} = 0 adds nothing), db += sum dg.
@@ -414,9 +412,8 @@ void backward(const View& v) {
   for (int j = 0; j < Gp; ++j)
     for (int k = 0; k < Hp; ++k)
       v.whT[j * Hp + k] = (j < G && k < H) ? p[v.lay.wh + k * G + j] : 0.0f;
-  for (int k = 0; k < 2 * Hp; ++k) v.hwT[k] = v.dhwT[k] = 0.0f;
-  for (int k = 0; k < H; ++k)
-    for (int o = 0; o < 2; ++o) v.hwT[o * Hp + k] = p[v.lay.head_w + k * 2 + o];
+  transpose_heads(v);
+  for (int k = 0; k < 2 * Hp; ++k) v.dhwT[k] = 0.0f;
   const std::size_t nw = static_cast<std::size_t>(C + H + 1) * Gp;
   for (std::size_t i = 0; i < nw; ++i) v.dwp[i] = 0.0f;
   for (int i = 0; i < N * Gp; ++i) v.dg[i] = 0.0f;  // padding columns stay 0

@@ -136,8 +136,9 @@ def paper_section(table, experiment) -> str:
              "/".join(fmt_count(r[f"paper_{k}"]) for k in
                       ("improved", "no_difference", "worse", "sites"))]
             for r in records(table)]
-    note = ("paper: Sadler et al. 2022, WRR, experiment 1 (test NSE)"
-            if experiment in {k[0] for k in paper.PAPER} else
+    key = paper.paper_experiment(experiment)
+    note = (f"paper: Sadler et al. 2022, WRR, {key} (test NSE; '-' = not given)"
+            if key in {k[0] for k in paper.PAPER} else
             "no paper counts for this experiment")
     return "\n".join(["## Paper-style table (best lambda chosen on val; val rows are "
                       "optimistic)", "",

@@ -121,6 +121,10 @@ def test_paper_table_both_partitions(tmp_path):
     assert math.isnan(get[("val", "best", "raw")]["paper_improved"])
     other = run(tmp_path, "o2")["paper"]
     assert other["paper_improved"].isna().all()
+    # a converged profile of experiment 1 is read against experiment 1's counts
+    conv = run(tmp_path, "o3", experiment="exp1_converged")["paper"]
+    assert conv[(conv.partition == "test") & (conv.comparison == "best")][
+        "paper_improved"].tolist() == [56, 56]
 
 
 def test_truth_agreement(tmp_path):

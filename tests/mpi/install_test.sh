@@ -15,6 +15,7 @@ prefix=$WORK/prefix
 for f in bin/mtl_mpi bin/mtl_data share/mtl_mpi/jobs/demo.ini share/mtl_mpi/jobs/demo.slurm \
          share/mtl_mpi/jobs/exp1.slurm share/mtl_mpi/jobs/slurm_run.sh \
          share/mtl_mpi/jobs/site.env.example share/doc/mtl_mpi/README.md \
+         share/doc/mtl_mpi/docs/training.md share/doc/mtl_mpi/docs/results.md \
          share/mtl_mpi/analysis/summarize.py share/mtl_mpi/analysis/plots.py \
          share/mtl_mpi/analysis/predict.py share/mtl_mpi/analysis/resultsfile.py \
          share/mtl_mpi/analysis/stats.py share/mtl_mpi/analysis/seasonal.py; do

@@ -64,5 +64,5 @@ for v in ("flow", "temp"):
     tol = 1e-5 * float(run[f"y_std_{v}"]) + 1e-6 * np.abs(want)
     assert np.all(np.abs(p[v].values - want) <= tol), v
 PYEOF
-head -3 demo.log; grep -E "progress:" demo.log | head -2
+head -3 demo.log; grep -m 2 -E "progress:" demo.log  # -m, not | head: a SIGPIPE would fail under pipefail
 echo "install: $(wc -l < "$WORK/tree.txt") files installed; demo (900 runs) trained, summarised and re-predicted from the prefix"

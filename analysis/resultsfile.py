@@ -1,4 +1,4 @@
-"""Open an mtl_mpi results file with xarray (schema: README "The results file").
+"""Open an mtl_mpi results file with xarray (schema: docs/results.md).
 
     res = load("results/demo.h5")          # checked; res.ds is the xarray.Dataset
     res.ds.nse.sel(partition="test", variable="flow").median("seed")

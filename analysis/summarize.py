@@ -9,7 +9,7 @@ seeds, the headline counts, and every failed or missing run.
 Prints Markdown and writes the tables as CSV (and Parquet when pyarrow or
 fastparquet is installed) + Markdown into DIR (default: <stem>_summary next to
 the results file). Exit 0 on success, 2 with one line on a bad file or option.
-Statistics are documented in analysis/stats.py and README "Analysis".
+Statistics are documented in analysis/stats.py and docs/analysis.md.
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@
 //   <series>(site,time) float32 with mtl_role = "truth": hidden states (synthetic
 //                      world 2), not inputs unless data.drivers names them
 //   <value>(site)      float64 with mtl_role = "truth": per-site truth values
-// The reader also accepts files written by xarray's to_netcdf (see README).
+// The reader also accepts files written by xarray's to_netcdf (see docs/data.md).
 #include <string>
 #include <vector>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The one results file (layout: README "The results file").
+// The one results file (layout: docs/results.md).
 // Written in two phases: all ranks create every numeric dataset and write the
 // rows of their own block with collective MPI-IO transfers; then rank 0 alone
 // reopens the file serially to add the string variables (site, partition,

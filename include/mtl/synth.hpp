@@ -5,7 +5,7 @@
 // its own snow store, flow is exact. World 2 (default): snow in elevation
 // bands, forcing and observation errors, water temperature tied to hidden
 // states, which are stored as truth. Pure numerics (no files); equations and
-// parameter ranges are documented in the README (synthetic world section).
+// parameter ranges are documented in docs/synthetic.md.
 #include <cstdint>
 #include <vector>
 
@@ -19,7 +19,7 @@ struct SynthOptions {
   uint64_t seed = 1;
   int first_year = 1980;   // time axis starts first_year-10-01
   int world = 2;           // 1: the original world (reproduced byte for byte), 2: hidden states
-  // World 2 only (controls of the oracle checks, README):
+  // World 2 only (controls of the oracle checks, docs/synthetic.md):
   bool temp_link = true;            // false: water temperature ignores the hidden hydrology
   bool shuffle_temp_years = false;  // observed temperature moved between water years (placebo)
   int short_flow_min = 3;           // > 0: flow gauged only from k ~ U{min..max} water years

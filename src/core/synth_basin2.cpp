@@ -1,5 +1,5 @@
 // World 2's hidden basin: snow in elevation bands, world 1's soil and
-// reservoirs, and the stream temperature tied to them (README "World 2").
+// reservoirs, and the stream temperature tied to them (docs/synthetic.md, "World 2").
 #include <cmath>
 
 #include "synth_internal.hpp"
@@ -30,7 +30,7 @@ Basin2::Day Basin2::step(const Weather& w, double t_basin, int doy) {
   const double input = rain + melt;
   melt_sum += melt;
   input_sum += input;
-  // Soil and reservoirs exactly as world 1 (README: rainfall-runoff).
+  // Soil and reservoirs exactly as world 1 (docs/synthetic.md, "Rainfall-runoff").
   double quick = input * std::pow(soil / b.soil_max, b.soil_beta);
   soil += input - quick;
   const double pet = std::max(0.0, 0.0023 * (w.ra / 2.45) * (t_basin + 17.8) *

@@ -151,7 +151,8 @@ struct Basin2 {
   /// One day: station weather w (w.prcp the true basin precipitation) and
   /// the basin's air temperature at the mean elevation t_basin.
   Day step(const Weather& w, double t_basin, int doy);
-  /// Water temperature at the station (README "World 2"); tair = station air temperature.
+  /// Water temperature at the station (docs/synthetic.md, "World 2"); tair = station air
+  /// temperature.
   Day temperatures(double tair, double q_fast, double q_melt, double q_slow, double swe_mean, double sca);
 };
 

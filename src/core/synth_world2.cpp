@@ -3,7 +3,7 @@
 // to hidden states (snow cover, meltwater, a lagged groundwater temperature,
 // a discharge-dependent mixing share). The hidden states are stored as truth
 // series, their effect on water temperature as per-site truth. Equations and
-// ranges: README, "World 2".
+// ranges: docs/synthetic.md, "World 2".
 #include <cmath>
 #include <cstdio>
 
@@ -46,7 +46,7 @@ SynthSite2 synth_site_params2(uint64_t seed, int site, const SynthOptions& opt) 
 namespace {
 
 constexpr double kGenericDdf = 3.0; // mm degC-1 day-1 of the `swe` driver's model
-// Truth rule (README "World 2"): temperature should help a flow model where
+// Truth rule (docs/synthetic.md, "World 2"): temperature should help a flow model where
 // hidden state carries a quarter of its day-to-day variance, snow shapes the
 // flow and the flow record is short (the oracle checks found no gain where
 // only groundwater mixing links the two, nor with complete records).

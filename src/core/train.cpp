@@ -7,7 +7,7 @@
 //   (step counter from 1) -> after the last epoch: predict every partition and
 //   evaluate_predictions.
 //
-// Conventions (documented in README "One training run"):
+// Conventions (documented in docs/training.md, "One training run"):
 // - loss_* [epoch] is the training loss of the epoch's forward pass(es): full
 //   batch -> the loss before that epoch's update; mini-batches -> the mean of the
 //   batch losses weighted by the number of sequences in each batch (each batch

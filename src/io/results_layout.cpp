@@ -1,4 +1,4 @@
-// The results file's table of per-row datasets (README "The results file") with
+// The results file's table of per-row datasets (docs/results.md) with
 // their CF attributes; how one row of each is filled: results_rows.cpp.
 //
 // Units: one UDUNITS-2 string per dataset. Dimensionless scores (NSE, KGE, the
@@ -12,7 +12,7 @@
 namespace mtl {
 namespace {
 
-// MetricSet fields in results-file order (README "The results file"), n_obs separate.
+// MetricSet fields in results-file order (docs/results.md), n_obs separate.
 struct MetricField {
   const char* name;
   double MetricSet::*member;

@@ -1,4 +1,5 @@
-// HDF5 trace of one run; the layout is documented in trace.hpp and README "One training run".
+// HDF5 trace of one run; the layout is documented in trace.hpp and docs/training.md
+// ("Tracing one run").
 #include "mtl/trace.hpp"
 
 #include <hdf5.h>

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Oracle checks of synthetic world 2 (README "World 2: oracle checks"): with the
+# Oracle checks of synthetic world 2 (docs/synthetic.md, "Oracle checks"): with the
 # real programs, on sites chosen by the truth stored in the data file, does the
 # world give the answer it claims?
 #   V1  drivers + true hidden states (swe_true soil_true gw_true) beat drivers alone

@@ -15,6 +15,7 @@ prefix=$WORK/prefix
 for f in bin/mtl_mpi bin/mtl_data share/mtl_mpi/jobs/demo.ini share/mtl_mpi/jobs/demo.slurm \
          share/mtl_mpi/jobs/exp1.slurm share/mtl_mpi/jobs/slurm_run.sh \
          share/mtl_mpi/jobs/site.env.example share/doc/mtl_mpi/README.md \
+         share/doc/mtl_mpi/docs/training.md share/doc/mtl_mpi/docs/results.md \
          share/mtl_mpi/analysis/summarize.py share/mtl_mpi/analysis/plots.py \
          share/mtl_mpi/analysis/predict.py share/mtl_mpi/analysis/resultsfile.py \
          share/mtl_mpi/analysis/stats.py share/mtl_mpi/analysis/seasonal.py; do
@@ -63,5 +64,5 @@ for v in ("flow", "temp"):
     tol = 1e-5 * float(run[f"y_std_{v}"]) + 1e-6 * np.abs(want)
     assert np.all(np.abs(p[v].values - want) <= tol), v
 PYEOF
-head -3 demo.log; grep -E "progress:" demo.log | head -2
+head -3 demo.log; grep -m 2 -E "progress:" demo.log  # -m, not | head: a SIGPIPE would fail under pipefail
 echo "install: $(wc -l < "$WORK/tree.txt") files installed; demo (900 runs) trained, summarised and re-predicted from the prefix"

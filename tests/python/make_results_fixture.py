@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Write a small results file that follows README "The results file" exactly, with
+"""Write a small results file that follows docs/results.md exactly, with
 KNOWN values, so the analysis scripts can be tested before (and besides) mtl_mpi.
 
     python3 tests/python/make_results_fixture.py OUT.h5 [--complete]

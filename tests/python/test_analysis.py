@@ -1,5 +1,5 @@
 """Tests of analysis/ on a results-file fixture with known values
-(tests/python/make_results_fixture.py; schema README "The results file").
+(tests/python/make_results_fixture.py; schema docs/results.md).
 
 Expected numbers are recomputed here by hand from the fixture's tables, and the
 p-values by calling scipy directly on the hand-picked arrays, so a change in the

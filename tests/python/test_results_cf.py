@@ -1,5 +1,5 @@
-"""The results file follows CF-1.8 where a file of this kind can (README "The
-results file", "Conventions"): every units attribute is a UDUNITS-2 string (checked
+"""The results file follows CF-1.8 where a file of this kind can (docs/results.md,
+"CF conventions"): every units attribute is a UDUNITS-2 string (checked
 with Debian's udunits2 program) of the right kind, every variable and coordinate
 has a long_name, standard names come from the CF table, counts stay integers in
 xarray, and no name shadows an xarray.Dataset method. Debian 12 packages no CF

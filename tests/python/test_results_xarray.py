@@ -1,5 +1,5 @@
 """xarray opens a results file written by mtl_mpi (2 ranks) with named
-dimensions, coordinate values and the schema's variables (README "The results file")."""
+dimensions, coordinate values and the schema's variables (docs/results.md)."""
 import shutil
 import tempfile
 

@@ -3,7 +3,7 @@
 // estimate); the controls change only what they claim to (temperature link
 // off: flow identical, temperature free of hidden state; year shuffle and
 // short records: only the observations); plausible statistics and a mix of
-// per-site truth. Ranges are physical plausibility bounds (README "World 2"),
+// per-site truth. Ranges are physical plausibility bounds (docs/synthetic.md, "World 2"),
 // not fitted to the generator's output.
 #include <gtest/gtest.h>
 

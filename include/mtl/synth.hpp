@@ -22,9 +22,11 @@ struct SynthOptions {
   // World 2 only (controls of the oracle checks, docs/synthetic.md):
   bool temp_link = true;            // false: water temperature ignores the hidden hydrology
   bool shuffle_temp_years = false;  // observed temperature moved between water years (placebo)
-  int short_flow_min = 3;           // > 0: flow gauged only from k ~ U{min..max} water years
-  int short_flow_max = 10;          //   before the last 15 (the val + test years of jobs/*.ini);
-                                    //   0, 0: complete flow records
+  int short_flow_min = 1;           // > 0: flow gauged only from k ~ U{min..max} water years
+  int short_flow_max = 2;           //   before the last 15 (the val + test years of jobs/*.ini);
+                                    //   0, 0: complete flow records. 1-2: with 3 or more
+                                    //   years a converged flow LSTM gains nothing from
+                                    //   temperature (docs/synthetic.md, "Why 1-2 years")
 };
 
 /// Per-site parameters drawn from (seed, site); exposed for tests and docs.

@@ -104,7 +104,8 @@ void write_timed(const std::string& out, const DataSet& ds) {
 
 int cmd_synth(int argc, char** argv) {
   SynthOptions opt;
-  std::string out, link = "on", short_flow = "3-10";
+  std::string out, link = "on";
+  std::string short_flow = std::to_string(opt.short_flow_min) + "-" + std::to_string(opt.short_flow_max);
   po::options_description desc("mtl_data synth");
   desc.add_options()("sites", po::value(&opt.sites)->default_value(101), "number of sites")(
       "years", po::value(&opt.years)->default_value(40), "water years from 1980-10-01")(
@@ -115,7 +116,7 @@ int cmd_synth(int argc, char** argv) {
       "world 2: 'off' makes water temperature ignore the hidden hydrology (control)")(
       "shuffle-temp-years", po::bool_switch(&opt.shuffle_temp_years),
       "world 2: move each water year's recorded temperature to another year (placebo)")(
-      "short-flow", po::value(&short_flow)->default_value("3-10"),
+      "short-flow", po::value(&short_flow)->default_value(short_flow),
       "world 2: flow gauged only from k ~ U{MIN..MAX} water years before the last 15; "
       "'none': complete records")(
       "out", po::value(&out)->required(), "output file (.nc)");

@@ -7,26 +7,27 @@
 #   V3  multi-task with temperature gains at truth-positive sites; the gain vanishes
 #       with the temperature link off, with the temperature years shuffled, and at
 #       truth-negative sites (hidden temperature variance from groundwater mixing only)
-#   V4  the gain shrinks when the flow record is complete (25 training years, not 3-10)
+#   V4  the gain shrinks when the flow record is complete (25 training years, not 1-2)
 # Prints the numbers and PASS/FAIL per check; exit status 0 only when all pass.
-# About 640 runs of up to 2000 epochs with early stopping (patience 150): ~20 min on 2 cores.
-# Usage: [RANKS=2] [SEEDS=0-4] [MTL_BIN=build/src] bash tests/bench/oracle.sh [WORKDIR]
+# Training: the converged profile (jobs/*_converged.ini: Adam lr 0.005, at most 200 epochs,
+# patience 20 on the primary validation loss), seeds 0-9: 1,280 runs, ~10 min on 2 cores.
+# Usage: [RANKS=2] [SEEDS=0-9] [MTL_BIN=build/src] bash tests/bench/oracle.sh [WORKDIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${MTL_BIN:-$root/build/src}
 work=${1:-/tmp/mtl_oracle}
 ranks=${RANKS:-2}
-seeds=${SEEDS:-0-4}
+seeds=${SEEDS:-0-9}
 py=${MTL_PYTHON:-/usr/bin/python3}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 mkdir -p "$work"
 echo "oracle: $(nproc) cpus, $(lscpu | sed -n 's/^Model name: *//p'); work folder $work"
 
-# The world: default seed, short flow records (3-10 training years), and its controls.
+# The world: default seed, short flow records (the default 1-2 training years), and its controls.
 synth() { "$bin/mtl_data" synth --sites 101 --years 40 --seed 1 "$@" > /dev/null; }
-synth --short-flow 3-10 --out "$work/short.nc"
-synth --short-flow 3-10 --temp-link off --out "$work/link_off.nc"
-synth --short-flow 3-10 --shuffle-temp-years --out "$work/shuffled.nc"
+synth --out "$work/short.nc"
+synth --temp-link off --out "$work/link_off.nc"
+synth --shuffle-temp-years --out "$work/shuffled.nc"
 synth --short-flow none --out "$work/full.nc"
 
 # Sites from the stored truth: every truth-positive site, and the 8 truth-negative
@@ -49,8 +50,10 @@ test = 2010-10-01:2020-09-30
 [model]
 hidden = 20
 [train]
-epochs = 2000
-patience = 150
+epochs = 200
+learning_rate = 0.005
+patience = 20
+early_stop_on = primary
 [grid]
 lambdas = 0 1
 seeds = $seeds

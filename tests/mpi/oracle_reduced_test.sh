@@ -7,7 +7,7 @@
 # Both fail if the truth series are wrong, mixed up with the drivers, or not read
 # as the auxiliary target.
 source "$(dirname "$0")/common.sh"
-"$MTL_DATA" synth --sites 101 --years 40 --seed 1 --short-flow 3-10 --out "$WORK/w2.nc" > /dev/null
+"$MTL_DATA" synth --sites 101 --years 40 --seed 1 --out "$WORK/w2.nc" > /dev/null
 sites=$("$PY" - "$WORK/w2.nc" <<'PYEOF'
 import sys, h5py
 with h5py.File(sys.argv[1], "r") as f:

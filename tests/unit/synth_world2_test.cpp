@@ -183,7 +183,7 @@ double corr(const std::vector<double>& a, const std::vector<double>& b) {
   return sab / std::sqrt(saa * sbb);
 }
 
-// The default world (101 sites, 40 years, seed 1, flow records of 3-10
+// The default world (101 sites, 40 years, seed 1, flow records of 1-2
 // training years): plausible for 30-50 N basins, and the truth a mix of sites
 // where temperature should and should not help.
 TEST(SynthWorld2, PlausibleStatisticsAndMixedTruth) {
@@ -195,9 +195,9 @@ TEST(SynthWorld2, PlausibleStatisticsAndMixedTruth) {
   for (int s = 0; s < sites; ++s) {
     const size_t o = static_cast<size_t>(s) * n;
     const double mm_per_m3s = 86400.0 / (synth_site_params2(1, s).base.area_km2 * 1e3);
-    // Flow is gauged from k water years before the last 15 (default --short-flow 3-10).
+    // Flow is gauged from k water years before the last 15 (default --short-flow 1-2).
     const int k = static_cast<int>(site_value(d, "short_flow_years", s));
-    EXPECT_TRUE(k >= 3 && k <= 10) << k;
+    EXPECT_TRUE(k >= 1 && k <= 2) << k;
     const int gauged_from = days_from_civil(1980 + 40 - 15 - k, 10, 1) - d.time[0];
     double t_air = 0, p_true = 0, p_gauge = 0, q_true = 0, miss_q = 0, miss_t = 0;
     double tw_min = 1e9, tw_max = -1e9;

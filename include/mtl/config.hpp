@@ -104,6 +104,7 @@ struct TrainConfig {
   double beta2 = 0.999;
   double epsilon = 1e-7;          // Keras default
   int patience = 0;               // 0 = no early stopping
+  int min_epochs = 0;             // early stopping does not stop before this epoch
   int threads = 1;                // oneDNN/OpenMP threads per rank
   BackendChoice backend = BackendChoice::automatic;  // LSTM backend (mtl/backend.hpp)
   StopOn early_stop_on = StopOn::primary;

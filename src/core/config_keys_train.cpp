@@ -45,6 +45,10 @@ std::vector<ConfigKey> model_train_keys() {
                   "early stopping on the validation loss after this many epochs without a strict "
                   "improvement (keeps the best weights); 0 = off",
                   [](auto& c) -> auto& { return c.train.patience; }),
+      integer_key("train", "min_epochs", 0, 1000000,
+                  "early stopping does not stop before this many epochs (patience still counts; the "
+                  "best weights are still kept); 0 = no minimum",
+                  [](auto& c) -> auto& { return c.train.min_epochs; }),
       integer_key("train", "threads", 1, 4096, "oneDNN/OpenMP threads per rank",
                   [](auto& c) -> auto& { return c.train.threads; }),
       choice_key<BackendChoice>(

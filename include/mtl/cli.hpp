@@ -17,6 +17,7 @@ struct CliOptions {
   std::string only;                    // "site=ID,lambda=X,seed=K"
   std::string trace;                   // trace file for --only
   bool help = false;
+  std::string help_config;             // --help-config: "text" or "markdown"; "" = not asked
   bool version = false;
 };
 

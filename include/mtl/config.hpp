@@ -2,6 +2,9 @@
 // The experiment configuration: INI file + command-line overrides, parsed once
 // by Boost.Program_options into plain typed structs and validated completely.
 // Downstream code receives these structs, never a variables_map.
+// Every key is one row of the table in src/core/config_keys_*.cpp (parsing,
+// checks, effective_ini, --help-config, docs/config.md); a field's default
+// below is the key's default.
 #include <cstdint>
 #include <iosfwd>
 #include <string>
@@ -101,6 +104,7 @@ struct TrainConfig {
   double beta2 = 0.999;
   double epsilon = 1e-7;          // Keras default
   int patience = 0;               // 0 = no early stopping
+  int min_epochs = 0;             // early stopping does not stop before this epoch
   int threads = 1;                // oneDNN/OpenMP threads per rank
   BackendChoice backend = BackendChoice::automatic;  // LSTM backend (mtl/backend.hpp)
   StopOn early_stop_on = StopOn::primary;
@@ -144,6 +148,11 @@ std::string effective_ini(const Config& cfg);
 
 /// Names of every key, "section.key", in the order effective_ini writes them.
 const std::vector<std::string>& config_keys();
+
+/// `mtl_mpi --help-config`: every key with its type, default, allowed values
+/// and meaning; as text, or as the Markdown table of docs/config.md.
+std::string config_help_text();
+std::string config_help_markdown();
 
 /// Longest lists accepted (a grid is sites x lambdas x seeds runs; the study
 /// uses 9 lambdas and 30 seeds). Longer lists are refused with these numbers.

@@ -19,6 +19,9 @@ po::options_description general_options() {
   po::options_description d("Options");
   d.add_options()
       ("help,h", "show this help and exit")
+      ("help-config", po::value<std::string>()->implicit_value("text"),
+       "show every configuration key (type, default, allowed values, meaning) and exit; "
+       "=markdown: as docs/config.md's table")
       ("version", "show version and exit")
       ("dry-run", "validate config and data, print grid size, partition and imbalance; no training")
       ("ranks", po::value<int>(), "rank count assumed by --dry-run (default 1)")
@@ -44,7 +47,8 @@ std::string cli_usage() {
   s << "usage: mtl_mpi CONFIG.ini [--section.key value ...] [--dry-run [--ranks N]]\n"
        "               [--resume [--retry-failed] | --overwrite] [--only site=ID,lambda=X,seed=K [--trace FILE.h5]]\n"
        "       mpirun -n N mtl_mpi CONFIG.ini      train the whole grid, one results file\n\n"
-    << general_options() << "\nConfiguration keys (override the INI, e.g. --train.epochs 5):\n ";
+    << general_options()
+    << "\nConfiguration keys (override the INI, e.g. --train.epochs 5; --help-config explains them):\n ";
   std::size_t width = 0;
   for (const std::string& k : config_keys()) {
     if (width + k.size() > 86) {
@@ -79,7 +83,12 @@ CliOptions parse_cli(int argc, const char* const* argv) {
   CliOptions o;
   o.help = vm.count("help") > 0;
   o.version = vm.count("version") > 0;
-  if (o.help || o.version) return o;
+  if (vm.count("help-config")) {
+    o.help_config = vm["help-config"].as<std::string>();
+    if (o.help_config != "text" && o.help_config != "markdown")
+      throw ConfigError("command line: --help-config = '" + o.help_config + "': must be text or markdown");
+  }
+  if (o.help || o.version || !o.help_config.empty()) return o;
   if (!vm.count("config")) throw ConfigError("command line: missing CONFIG.ini (see --help)");
   o.config_path = vm["config"].as<std::string>();
   o.dry_run = vm.count("dry-run") > 0;

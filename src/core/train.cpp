@@ -18,7 +18,8 @@
 //   (batch_loss on data.eval[val]: its primary term, or the total with
 //   [train] early_stop_on = total) is recorded; the best weights (lowest val
 //   loss; ties keep the earlier epoch) are restored at the end; training stops
-//   after `patience` epochs without a strict improvement.
+//   after `patience` epochs without a strict improvement, but not before epoch
+//   [train] min_epochs (the count goes on; 0 = no minimum).
 // - a non-finite loss or gradient stops the run: status failed, failed_epoch = K
 //   (1-based), message "non-finite loss at epoch K" (or "... gradient ..."),
 //   loss curves hold the K-1 finished epochs, metrics are NaN.
@@ -173,7 +174,7 @@ void Trainer::train(RunResult& r) {
       best_val = vl;
       best_params = params;
       since_best = 0;
-    } else if (++since_best >= patience) {
+    } else if (++since_best >= patience && e + 1 >= cfg.train.min_epochs) {
       break;
     }
   }

@@ -180,6 +180,10 @@ int mtl_mpi_main(int argc, char** argv) {
     std::cout << cli_usage();
     return kExitOk;
   }
+  if (!opts.help_config.empty()) {
+    std::cout << (opts.help_config == "markdown" ? config_help_markdown() : config_help_text());
+    return kExitOk;
+  }
   if (opts.version) {
     try {
       std::cout << version_report("mtl_mpi");

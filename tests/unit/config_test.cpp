@@ -220,6 +220,45 @@ TEST(Cli, RetryFailedGoesWithResume) {
   }
 }
 
+TEST(Cli, HelpConfigTextOrMarkdown) {
+  const char* text[] = {"mtl_mpi", "--help-config"};
+  EXPECT_EQ(mtl::parse_cli(2, text).help_config, "text");
+  const char* markdown[] = {"mtl_mpi", "--help-config=markdown"};
+  EXPECT_EQ(mtl::parse_cli(2, markdown).help_config, "markdown");
+  const char* bad[] = {"mtl_mpi", "--help-config=html"};
+  try {
+    mtl::parse_cli(2, bad);
+    FAIL() << "--help-config=html accepted";
+  } catch (const mtl::ConfigError& e) {
+    EXPECT_STREQ(e.what(), "command line: --help-config = 'html': must be text or markdown");
+  }
+}
+
+// --help-config shows every key once, with the default a missing key takes.
+TEST(Config, HelpConfigShowsEveryKeyAndItsDefault) {
+  const std::string text = mtl::config_help_text(), md = mtl::config_help_markdown();
+  for (const std::string& key : mtl::config_keys()) {
+    const std::string section = key.substr(0, key.find('.')), name = key.substr(key.find('.') + 1);
+    const std::string row = "| " + section + " | `" + name + "` |";
+    EXPECT_NE(md.find(row), std::string::npos) << key;
+    EXPECT_EQ(md.find(row, md.find(row) + 1), std::string::npos) << key << " twice";
+    EXPECT_NE(text.find("\n  " + name + " "), std::string::npos) << key;
+  }
+  EXPECT_NE(md.find("| train | `epochs` | integer | `50` | [1, 1000000] |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| train | `epsilon` | number | `1e-07` | > 0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| grid | `seeds` | list | (required) |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| experiment | `primary` | choice | `flow` | flow \\| temp |"), std::string::npos) << md;
+  // A key's default is its Config field's default: parsing only the required keys gives it.
+  const mtl::Config c = mtl::parse_config_text(
+      "[data]\nfile = f.nc\ntrain = 2000-01-01:2000-12-31\nval = 2001-01-01:2001-12-31\n"
+      "test = 2002-01-01:2002-12-31\n[grid]\nlambdas = 0\nseeds = 0\n", "t.ini");
+  const mtl::Config defaults;
+  EXPECT_EQ(c.train.epochs, defaults.train.epochs);
+  EXPECT_EQ(c.train.epsilon, defaults.train.epsilon);
+  EXPECT_EQ(c.experiment.output, defaults.experiment.output);
+  EXPECT_EQ(c.train.backend, defaults.train.backend);
+}
+
 TEST(Cli, RejectsUnknownOptionAndBadOnly) {
   const char* argv[] = {"mtl_mpi", "x.ini", "--train.epoch", "5"};
   EXPECT_THROW(mtl::parse_cli(4, argv), mtl::ConfigError);

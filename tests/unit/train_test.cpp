@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -300,6 +301,35 @@ TEST(Train, EarlyStoppingKeepsBestValidationWeights) {
   const double vl = mtl::masked_loss(pred.data(), s.y.data(), pred.size() / 2, 1.0,
                                      mtl::LossKind::rmse, nullptr).primary;
   EXPECT_EQ(static_cast<float>(vl), r.val_loss[best]);
+}
+
+// [train] min_epochs: patience counts as before, but no stop before that epoch.
+TEST(Train, MinEpochsDelaysEarlyStopping) {
+  mtl::SiteData d = make_site();
+  d.eval[1] = make_set(2, kDay0 + 4 * kT, 7, -1.0);  // validation gets worse as training learns
+  for (std::size_t r = 0; r < d.eval[1].day.size(); ++r) d.eval[1].y[r * 2] = -d.eval[1].y[r * 2];
+  mtl::Config c = make_config(200);
+  c.train.patience = 1;
+  const mtl::RunResult early = mtl::train_run(make_run(1.0, 0), d, c);
+  ASSERT_LT(early.epochs_run, 10);  // without a minimum it stops earlier: the test can fail
+  c.train.min_epochs = 10;
+  const mtl::RunResult r = mtl::train_run(make_run(1.0, 0), d, c);
+  ASSERT_EQ(r.status, mtl::RunStatus::done);
+  EXPECT_GE(r.epochs_run, 10);
+  EXPECT_LT(r.epochs_run, 200);
+  // The stop is the first epoch >= 10 whose validation loss is no new minimum.
+  float best = r.val_loss.at(0);
+  int expected = 0;
+  for (int e = 1; e < static_cast<int>(r.val_loss.size()) && expected == 0; ++e) {
+    if (r.val_loss[e] >= best && e + 1 >= 10) expected = e + 1;
+    best = std::min(best, r.val_loss[e]);
+  }
+  EXPECT_EQ(r.epochs_run, expected);
+  // Up to the early stop, the same training, bit for bit.
+  for (int e = 0; e < early.epochs_run; ++e) {
+    EXPECT_EQ(r.loss_total[e], early.loss_total[e]) << e;
+    EXPECT_EQ(r.val_loss[e], early.val_loss[e]) << e;
+  }
 }
 
 TEST(Train, MiniBatchesAreSeededAndDeterministic) {

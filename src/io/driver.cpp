@@ -18,6 +18,7 @@
 #include "mtl/config.hpp"
 #include "mtl/errors.hpp"
 #include "mtl/h5.hpp"
+#include "mtl/lstm.hpp"
 #include "mtl/plan.hpp"
 #include "mtl/runner.hpp"
 #include "mtl/single_run.hpp"
@@ -138,7 +139,7 @@ int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
   const Config cfg = parse_config_text(ini, opts.config_path, opts.overrides);
   if (numerics_differ(cfg, numerics, mpi.rank())) return kExitConfig;
   if (mpi.rank() == 0) std::printf("numerics: %s\n", numerics.c_str());
-  set_threads(cfg.train.threads);
+  set_compute_threads(cfg.train.threads);
   Plan plan = make_plan(cfg, split_lines(sites), mpi.size());
   plan.data_digest = digest;
   const std::vector<std::string> lines = split_lines(drivers);  // name, units, name, ...

@@ -96,8 +96,7 @@ std::string broadcast_string(std::string s, MPI_Comm comm) {
 int run_grid_with(const Plan& plan, const RunOptions& options, MPI_Comm comm,
                   const RunnerHooks& hooks) {
   install_stop_handlers();
-  // Threads per rank: set by the driver (set_threads) and by the trainer
-  // (set_compute_threads) from cfg.train.threads.
+  // Threads per rank: set_compute_threads (lstm.hpp), by the driver and the trainer.
   RankState st(plan, options, comm);
   OutputLock lock;  // rank 0 takes it; released when run_grid_with returns or throws
   std::string error;

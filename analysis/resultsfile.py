@@ -108,6 +108,11 @@ class Results:
         return self.ds.nse.values.astype(np.float64)
 
     @property
+    def metrics(self) -> list:
+        """Names of the per-run metric variables in the file (metric_names)."""
+        return metric_names(self.ds)
+
+    @property
     def nse_month(self) -> np.ndarray | None:
         """[S, L, K, P, V, 12] float64, or None."""
         return self.ds.nse_month.values.astype(np.float64) if "nse_month" in self.ds else None
@@ -165,6 +170,16 @@ class Results:
         if cp is not None and cp.has_option("data", "file"):
             return cp.get("data", "file").strip().strip('"')
         return None
+
+
+def metric_names(ds) -> list:
+    """The per-run metric variables of a results file, read from the file itself
+    (the metric list lives in the C++ alone, MTL_METRICS in include/mtl/metrics.hpp;
+    never copy it here): scores on (site, lambda, seed, partition, variable), e.g.
+    nse, n_obs, and quantities in a target's units, one variable per target on
+    (site, lambda, seed, partition), e.g. rmse_flow, rmse_temp."""
+    shapes = (set(METRIC_DIMS), set(RUN_DIMS + ("partition",)))
+    return [str(n) for n, v in ds.data_vars.items() if set(v.dims) in shapes]
 
 
 def days_since_epoch(times) -> np.ndarray:

@@ -33,7 +33,4 @@ struct OnlyRun {
 };
 OnlyRun parse_only(const std::string& text);
 
-/// Sets oneDNN's OpenMP thread count for this process.
-void set_threads(int n);
-
 }  // namespace mtl

@@ -1,5 +1,6 @@
 #pragma once
-// Entry points of the two programs. main() only calls these.
+// mtl_mpi's entry point (its main() only calls it) and the exit codes of both
+// programs (mtl_data's entry point: data_cli.hpp).
 
 namespace mtl {
 
@@ -14,6 +15,5 @@ enum ExitCode : int {
 };
 
 int mtl_mpi_main(int argc, char** argv);
-int mtl_data_main(int argc, char** argv);
 
 }  // namespace mtl

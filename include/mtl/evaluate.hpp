@@ -27,8 +27,4 @@ void fill_failed_metrics(const SiteData& data, RunResult& result);
 /// and NaN metrics and returns true. The same rule for both trainers.
 bool fail_if_untrainable(const SiteData& data, RunResult& result);
 
-/// Order of training sequences in epoch `epoch` (0-based) for mini-batches:
-/// a permutation of 0..n_seq-1 from the counter-based RNG keyed by (seed, epoch).
-std::vector<int> epoch_order(int seed, int epoch, int n_seq);
-
 }  // namespace mtl

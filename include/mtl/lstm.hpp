@@ -27,8 +27,6 @@ struct LstmShape {
   bool operator==(const LstmShape& o) const;
 };
 
-constexpr int kNumOutputs = 2;  // heads: primary, auxiliary
-
 enum class LstmMode { training, inference };
 
 class LstmNet {
@@ -70,9 +68,9 @@ LstmNet& lstm_net(const LstmShape& shape, LstmMode mode);
 /// Number of shapes currently cached (for tests).
 std::size_t lstm_cache_size();
 
-/// Set the OpenMP thread count oneDNN uses in this process (TrainConfig::threads).
-/// Works through the OpenMP runtime oneDNN is linked with; returns false when no
-/// OpenMP runtime is loaded (then OMP_NUM_THREADS decides).
-bool set_compute_threads(int threads);
+/// Set the OpenMP thread count oneDNN uses in this process ([train] threads; at
+/// least 1). The one place the thread count is set: by the driver at start and by
+/// the trainer before each training call.
+void set_compute_threads(int threads);
 
 }  // namespace mtl

@@ -8,10 +8,14 @@
 #include <vector>
 
 #include "mtl/data.hpp"
-#include "mtl/evaluate.hpp"
 #include "mtl/loss.hpp"
 
 namespace mtl {
+
+/// Order of training sequences in epoch `epoch` (0-based) for mini-batches:
+/// a permutation of 0..n_seq-1 from the counter-based RNG keyed by (seed, epoch)
+/// (minibatch.cpp).
+std::vector<int> epoch_order(int seed, int epoch, int n_seq);
 
 /// step(x [T, n, C], y [T, n, 2], n, bad) trains on one batch and returns its loss;
 /// it sets `bad` to stop the epoch (non-finite loss or gradient).

@@ -35,4 +35,10 @@ struct RunOptions {
 /// without --resume/--overwrite; agreed on by all ranks before any collective I/O).
 int run_grid(const Plan& plan, const RunOptions& options, MPI_Comm comm);
 
+struct RunnerHooks;  // runner_hooks.hpp
+/// run_grid with explicit data loading and training (run_grid uses
+/// default_runner_hooks()); for tests. Defined with run_grid in runner.cpp.
+int run_grid_with(const Plan& plan, const RunOptions& options, MPI_Comm comm,
+                  const RunnerHooks& hooks);
+
 }  // namespace mtl

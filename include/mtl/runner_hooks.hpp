@@ -1,6 +1,7 @@
 #pragma once
 // run_grid's two replaceable steps, so the machinery (journal, resume,
-// signals, collective write) can be tested without data files or training.
+// signals, collective write) can be tested without data files or training
+// (run_grid_with, runner.hpp).
 #include <mpi.h>
 
 #include <functional>
@@ -27,11 +28,7 @@ struct RunnerHooks {
   int runs_per_call = 0;
 };
 
-/// read_dataset + prepare_sites, and train_runs.
+/// read_dataset + prepare_sites, and train_runs (runner_hooks.cpp).
 RunnerHooks default_runner_hooks();
-
-/// run_grid with explicit hooks (run_grid uses default_runner_hooks()).
-int run_grid_with(const Plan& plan, const RunOptions& options, MPI_Comm comm,
-                  const RunnerHooks& hooks);
 
 }  // namespace mtl

@@ -2,7 +2,6 @@
 #include "mtl/cli.hpp"
 
 #include <boost/program_options.hpp>
-#include <omp.h>
 
 #include <cmath>
 #include <sstream>
@@ -142,7 +141,5 @@ OnlyRun parse_only(const std::string& text) {
   if (!has_site || !has_lambda || !has_seed) throw bad("needs site=ID, lambda=X >= 0 and seed=K >= 0");
   return r;
 }
-
-void set_threads(int n) { omp_set_num_threads(n); }
 
 }  // namespace mtl

@@ -264,16 +264,15 @@ double unscale(const Scaling& s, Variable v, double z) {
 
 void gather_sequences(const SequenceSet& set, const std::vector<int>& order, int first, int count,
                       std::vector<float>& x, std::vector<float>& y) {
-  constexpr std::size_t kOut = 2;  // primary, auxiliary
   const std::size_t T = set.seq_len, C = set.n_in, N = set.n_seq, B = static_cast<std::size_t>(count);
   x.resize(T * B * C);
-  y.resize(T * B * kOut);
+  y.resize(T * B * kNumVariables);
   for (std::size_t t = 0; t < T; ++t) {
     for (std::size_t b = 0; b < B; ++b) {
       const std::size_t src = t * N + static_cast<std::size_t>(order[static_cast<std::size_t>(first) + b]);
       const std::size_t dst = t * B + b;
       std::copy_n(&set.x[src * C], C, &x[dst * C]);
-      std::copy_n(&set.y[src * kOut], kOut, &y[dst * kOut]);
+      std::copy_n(&set.y[src * kNumVariables], kNumVariables, &y[dst * kNumVariables]);
     }
   }
 }

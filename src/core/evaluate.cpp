@@ -1,5 +1,5 @@
 // From normalised predictions to metrics (evaluate.hpp; shared by the
-// single-run and lockstep paths). epoch_order lives with the numerics.
+// single-run and lockstep paths).
 //
 // For each partition p, each site s of data (position in data.site_indices) and
 // each modelled variable (column 0 = data.primary, column 1 = data.auxiliary
@@ -27,33 +27,15 @@ namespace mtl {
 
 namespace {
 
-constexpr std::size_t kOut = 2;
-
-/// Every metric NaN, n_obs 0.
-MetricSet nan_metrics() {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  MetricSet m;
-  m.rmse = m.nse = m.kge = m.rmse_high = m.nse_high = m.rmse_low = m.nse_low = nan;
-  m.rmse_log = m.nse_log = m.bias = nan;
-  return m;
-}
-
-MonthlyMetrics nan_monthly() {
-  MonthlyMetrics mm;
-  mm.nse.fill(std::numeric_limits<double>::quiet_NaN());
-  mm.rmse.fill(std::numeric_limits<double>::quiet_NaN());
-  return mm;
-}
-
 /// Un-scaled (day, obs, sim) of one site and partition, days ascending.
 struct SiteSeries {
   std::vector<int32_t> day;
-  std::array<std::vector<float>, kOut> obs, sim;  // by column (role)
+  std::array<std::vector<float>, kNumVariables> obs, sim;  // by column (role)
 };
 
 SiteSeries collect(const SiteData& data, const SequenceSet& s, const float* pred, int site,
                    int n_cols) {
-  const Variable vars[kOut] = {data.primary, data.auxiliary};
+  const Variable vars[kNumVariables] = {data.primary, data.auxiliary};
   std::vector<std::size_t> rows;  // t * N + n of the site's real days
   for (int t = 0; t < s.seq_len; ++t)
     for (int n = 0; n < s.n_seq; ++n) {
@@ -70,9 +52,9 @@ SiteSeries collect(const SiteData& data, const SequenceSet& s, const float* pred
     out.obs[k].reserve(rows.size());
     out.sim[k].reserve(rows.size());
     for (std::size_t r : rows) {
-      const float y = s.y[r * kOut + k];
+      const float y = s.y[r * kNumVariables + k];
       out.obs[k].push_back(std::isnan(y) ? y : static_cast<float>(unscale(data.scaling, vars[k], y)));
-      out.sim[k].push_back(static_cast<float>(unscale(data.scaling, vars[k], pred[r * kOut + k])));
+      out.sim[k].push_back(static_cast<float>(unscale(data.scaling, vars[k], pred[r * kNumVariables + k])));
     }
   }
   return out;
@@ -80,7 +62,7 @@ SiteSeries collect(const SiteData& data, const SequenceSet& s, const float* pred
 
 Prediction make_prediction(const SiteData& data, const SiteSeries& ss, int site, Part part,
                            int n_cols) {
-  const Variable vars[kOut] = {data.primary, data.auxiliary};
+  const Variable vars[kNumVariables] = {data.primary, data.auxiliary};
   Prediction p;
   p.site_index = site;
   p.part = part;
@@ -104,7 +86,7 @@ void evaluate_predictions(const SiteData& data, const Config& cfg,
                           RunResult& result, std::vector<Prediction>* all_predictions) {
   const int n_sites = static_cast<int>(data.site_indices.size());
   const int n_cols = data.has_auxiliary ? 2 : 1;
-  const Variable vars[kOut] = {data.primary, data.auxiliary};
+  const Variable vars[kNumVariables] = {data.primary, data.auxiliary};
   result.sites.assign(n_sites, SiteMetrics{});
   for (int s = 0; s < n_sites; ++s) {
     SiteMetrics& sm = result.sites[s];
@@ -128,20 +110,15 @@ void evaluate_predictions(const SiteData& data, const Config& cfg,
 }
 
 void fill_failed_metrics(const SiteData& data, RunResult& r) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  MetricSet m;  // n_obs stays 0; every other field NaN
-  m.rmse = m.nse = m.kge = m.rmse_high = m.nse_high = m.rmse_low = m.nse_low = nan;
-  m.rmse_log = m.nse_log = m.bias = nan;
-  MonthlyMetrics mm;
-  mm.nse.fill(nan);
-  mm.rmse.fill(nan);
+  const MetricSet m = nan_metrics();  // n_obs 0
+  const MonthlyMetrics mm = nan_monthly();
   r.sites.assign(data.site_indices.size(), SiteMetrics{});
   for (std::size_t s = 0; s < r.sites.size(); ++s) {
     r.sites[s].site_index = static_cast<int>(s);
     for (auto& part : r.sites[s].m) part.fill(m);
     for (auto& part : r.sites[s].monthly) part.fill(mm);
   }
-  r.final_loss = nan;
+  r.final_loss = std::numeric_limits<double>::quiet_NaN();
 }
 
 bool fail_if_untrainable(const SiteData& data, RunResult& r) {

@@ -16,7 +16,9 @@
 // gradient only, while x-weights, bias and forward agree), so they are given.
 #include "mtl/lstm.hpp"
 
-#include <dlfcn.h>
+#include "mtl/config.hpp"  // kNumVariables: the heads, one per target (primary, auxiliary)
+
+#include <omp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -233,8 +235,8 @@ void LstmNet::Impl::heads_forward(const float* params, float* pred) const {
   const float* h = static_cast<const float*>(dst_layer.get_data_handle());
   std::vector<float> w0(H), w1(H);
   for (int j = 0; j < H; ++j) {
-    w0[j] = params[layout.head_w + j * kNumOutputs];
-    w1[j] = params[layout.head_w + j * kNumOutputs + 1];
+    w0[j] = params[layout.head_w + j * kNumVariables];
+    w1[j] = params[layout.head_w + j * kNumVariables + 1];
   }
   const float b0 = params[layout.head_b], b1 = params[layout.head_b + 1];
   for (std::size_t r = 0; r < rows; ++r) {
@@ -244,8 +246,8 @@ void LstmNet::Impl::heads_forward(const float* params, float* pred) const {
       p0 += hr[j] * w0[j];
       p1 += hr[j] * w1[j];
     }
-    pred[r * kNumOutputs] = p0 + b0;
-    pred[r * kNumOutputs + 1] = p1 + b1;
+    pred[r * kNumVariables] = p0 + b0;
+    pred[r * kNumVariables + 1] = p1 + b1;
   }
 }
 
@@ -258,12 +260,12 @@ void LstmNet::Impl::heads_backward(const float* params, const float* dpred, floa
   float* dh = static_cast<float*>(diff_dst_layer.get_data_handle());
   std::vector<float> w0(H), w1(H), dw0(H, 0.0f), dw1(H, 0.0f);
   for (int j = 0; j < H; ++j) {
-    w0[j] = params[layout.head_w + j * kNumOutputs];
-    w1[j] = params[layout.head_w + j * kNumOutputs + 1];
+    w0[j] = params[layout.head_w + j * kNumVariables];
+    w1[j] = params[layout.head_w + j * kNumVariables + 1];
   }
   float db0 = 0.0f, db1 = 0.0f;
   for (std::size_t r = 0; r < rows; ++r) {
-    const float d0 = dpred[r * kNumOutputs], d1 = dpred[r * kNumOutputs + 1];
+    const float d0 = dpred[r * kNumVariables], d1 = dpred[r * kNumVariables + 1];
     const float* hr = h + r * H;
     float* dhr = dh + r * H;
     db0 += d0;
@@ -275,8 +277,8 @@ void LstmNet::Impl::heads_backward(const float* params, const float* dpred, floa
     }
   }
   for (int j = 0; j < H; ++j) {
-    grads[layout.head_w + j * kNumOutputs] = dw0[j];
-    grads[layout.head_w + j * kNumOutputs + 1] = dw1[j];
+    grads[layout.head_w + j * kNumVariables] = dw0[j];
+    grads[layout.head_w + j * kNumVariables + 1] = dw1[j];
   }
   grads[layout.head_b] = db0;
   grads[layout.head_b + 1] = db1;
@@ -366,14 +368,6 @@ LstmNet& lstm_net(const LstmShape& shape, LstmMode mode) {
 
 std::size_t lstm_cache_size() { return net_cache().size(); }
 
-bool set_compute_threads(int threads) {
-  // oneDNN here is built on GNU OpenMP (libgomp, loaded with libdnnl); look the
-  // setter up at run time so mtl_core needs no OpenMP compile flags.
-  using SetFn = void (*)(int);
-  auto fn = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
-  if (!fn) return false;
-  fn(std::max(1, threads));
-  return true;
-}
+void set_compute_threads(int threads) { omp_set_num_threads(std::max(1, threads)); }
 
 }  // namespace mtl

@@ -24,8 +24,11 @@
 //   mean o = 0                     -> beta undefined -> kge NaN
 #include "mtl/metrics.hpp"
 
+#include "mtl/dataset.hpp"  // civil_from_days
+
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -109,52 +112,38 @@ Pairs logged(const Pairs& p) {
   return out;
 }
 
-MetricSet all_nan(int64_t n_obs) {
+}  // namespace
+
+MetricSet nan_metrics(int64_t n_obs) {
   MetricSet m;
-  m.rmse = m.nse = m.kge = m.rmse_high = m.nse_high = m.rmse_low = m.nse_low = kNaN;
-  m.rmse_log = m.nse_log = m.bias = kNaN;
+  for (const MetricInfo& k : kMetrics) m.*k.member = kNaN;
   m.n_obs = n_obs;
   return m;
 }
 
-/// Days since 1970-01-01 -> month 0..11 (proleptic Gregorian; the civil-from-days
-/// algorithm of H. Hinnant, "chrono-compatible low-level date algorithms").
-int month_of_day(int32_t day) {
-  const int64_t z = static_cast<int64_t>(day) + 719468;  // days since 0000-03-01
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;                                  // [0, 146096]
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);           // [0, 365], from March 1
-  const int64_t mp = (5 * doy + 2) / 153;                                // [0, 11], March = 0
-  return static_cast<int>(mp < 10 ? mp + 2 : mp - 10);                   // January = 0
+MonthlyMetrics nan_monthly() {
+  MonthlyMetrics mm;
+  mm.nse.fill(kNaN);
+  mm.rmse.fill(kNaN);
+  return mm;
 }
 
-}  // namespace
-
 const std::vector<std::string>& metric_names() {
-  static const std::vector<std::string> names = {"rmse",    "nse",     "kge",      "rmse_high",
-                                                 "nse_high", "rmse_low", "nse_low", "rmse_log",
-                                                 "nse_log", "bias",    "n_obs"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const MetricInfo& k : kMetrics) v.emplace_back(k.name);
+    v.emplace_back("n_obs");
+    return v;
+  }();
   return names;
 }
 
 double metric_value(const MetricSet& m, std::size_t index) {
-  switch (index) {
-    case 0: return m.rmse;
-    case 1: return m.nse;
-    case 2: return m.kge;
-    case 3: return m.rmse_high;
-    case 4: return m.nse_high;
-    case 5: return m.rmse_low;
-    case 6: return m.nse_low;
-    case 7: return m.rmse_log;
-    case 8: return m.nse_log;
-    case 9: return m.bias;
-    case 10: return static_cast<double>(m.n_obs);
-    default:
-      throw std::out_of_range("metric_value: index " + std::to_string(index) + " >= " +
-                              std::to_string(metric_names().size()));
-  }
+  constexpr std::size_t n = std::size(kMetrics);
+  if (index < n) return m.*kMetrics[index].member;
+  if (index == n) return static_cast<double>(m.n_obs);
+  throw std::out_of_range("metric_value: index " + std::to_string(index) + " >= " +
+                          std::to_string(n + 1));
 }
 
 MetricSet compute_metrics(const float* obs, const float* sim, std::size_t n) {
@@ -164,7 +153,7 @@ MetricSet compute_metrics(const float* obs, const float* sim, std::size_t n) {
     p.o.push_back(obs[i]);
     p.s.push_back(sim[i]);
   }
-  MetricSet m = all_nan(static_cast<int64_t>(p.size()));
+  MetricSet m = nan_metrics(static_cast<int64_t>(p.size()));
   if (p.size() < static_cast<std::size_t>(kMinObs)) return m;
   rmse_nse(p, m.rmse, m.nse);
   m.kge = kge(p);
@@ -184,7 +173,7 @@ MonthlyMetrics compute_monthly(const float* obs, const float* sim, const int32_t
   std::array<Pairs, 12> by_month;
   for (std::size_t i = 0; i < n; ++i) {
     if (std::isnan(obs[i]) || std::isnan(sim[i])) continue;
-    Pairs& p = by_month[static_cast<std::size_t>(month_of_day(day[i]))];
+    Pairs& p = by_month[static_cast<std::size_t>(civil_from_days(day[i]).month - 1)];
     p.o.push_back(obs[i]);
     p.s.push_back(sim[i]);
   }

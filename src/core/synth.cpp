@@ -99,12 +99,13 @@ Weather synth_detail::WeatherGen::day(int32_t t) {
 
 namespace {
 
-/// Snow bucket, soil store, fast and slow reservoirs (HBV/GR4J-like), mm.
-/// Also the stream-temperature state, since water temperature mixes the
-/// reservoirs' outflows.
+/// Snow bucket and world 1's soil and reservoirs (Stores), mm. Also the
+/// stream-temperature state, since water temperature mixes the reservoirs'
+/// outflows.
 struct Catchment {
   const SynthSite& p;
-  double swe = 0, soil = 0, fast = 0, fast_melt = 0, slow = 0, t_surface = 0;
+  double swe = 0, t_surface = 0;
+  Stores stores{};
 
   /// Advance one day; returns {flow mm/day, water temperature degC}.
   std::pair<double, double> step(const Weather& w) {
@@ -113,30 +114,8 @@ struct Catchment {
     const double melt = std::min(swe, p.ddf * std::max(w.tavg, 0.0));
     swe -= melt;
     const double input = w.prcp * (1.0 - snow_frac) + melt;
-    double quick = input * std::pow(soil / p.soil_max, p.soil_beta);
-    soil += input - quick;
-    // Hargreaves & Samani (1985) PET, mm/day (Ra converted MJ -> mm by 2.45).
-    const double pet = std::max(0.0, 0.0023 * (w.ra / 2.45) * (w.tavg + 17.8) *
-                                         std::sqrt(std::max(w.tmax - w.tmin, 0.0)));
-    soil -= std::min(soil, pet * std::min(1.0, soil / (0.7 * p.soil_max)));
-    const double fill = soil / p.soil_max;
-    const double perc = std::min(soil, p.k_perc * p.soil_max * fill * fill);
-    soil -= perc;
-    if (soil > p.soil_max) {
-      quick += soil - p.soil_max;
-      soil = p.soil_max;
-    }
-    const double melt_share = input > 0.0 ? melt / input : 0.0;
-    fast += quick;
-    fast_melt += quick * melt_share;
-    const double q_fast = p.k_fast * fast;
-    const double melt_out = p.k_fast * fast_melt;
-    fast -= q_fast;
-    fast_melt -= melt_out;
-    slow += perc;
-    const double q_slow = p.k_slow * slow;
-    slow -= q_slow;
-    return {q_fast + q_slow, water_temp(w.tavg, q_fast, melt_out, q_slow)};
+    const Stores::Out q = stores.step(p, input, melt, w.tavg, w);
+    return {q.q_fast + q.q_slow, water_temp(w.tavg, q.q_fast, q.q_melt, q.q_slow)};
   }
 
   /// Surface water relaxes with time constant tau_water toward the Mohseni
@@ -156,6 +135,35 @@ struct Catchment {
 };
 
 }  // namespace
+
+synth_detail::Stores::Out synth_detail::Stores::step(const SynthSite& p, double input,
+                                                      double melt, double tair, const Weather& w) {
+  double quick = input * std::pow(soil / p.soil_max, p.soil_beta);
+  soil += input - quick;
+  // Hargreaves & Samani (1985) PET, mm/day (Ra converted MJ -> mm by 2.45).
+  const double pet = std::max(0.0, 0.0023 * (w.ra / 2.45) * (tair + 17.8) *
+                                       std::sqrt(std::max(w.tmax - w.tmin, 0.0)));
+  soil -= std::min(soil, pet * std::min(1.0, soil / (0.7 * p.soil_max)));
+  const double fill = soil / p.soil_max;
+  const double perc = std::min(soil, p.k_perc * p.soil_max * fill * fill);
+  soil -= perc;
+  if (soil > p.soil_max) {
+    quick += soil - p.soil_max;
+    soil = p.soil_max;
+  }
+  const double melt_share = input > 0.0 ? melt / input : 0.0;
+  fast += quick;
+  fast_melt += quick * melt_share;
+  Out out{};
+  out.q_fast = p.k_fast * fast;
+  out.q_melt = p.k_fast * fast_melt;
+  fast -= out.q_fast;
+  fast_melt -= out.q_melt;
+  slow += perc;
+  out.q_slow = p.k_slow * slow;
+  slow -= out.q_slow;
+  return out;
+}
 
 void synth_detail::temp_gaps(const SynthSite& p, Rng& rng, const std::vector<int32_t>& time, float* temp) {
   const int n = static_cast<int>(time.size());
@@ -237,10 +245,9 @@ DataSet synth_world(const SynthOptions& opt) {
   return synth_world(opt, params);
 }
 
-DataSet synth_world(const SynthOptions& opt, const std::vector<SynthSite>& params) {
+DataSet synth_detail::empty_world(const SynthOptions& opt, int sites) {
   if (opt.years < 1 || opt.years > 400)
     throw DataError("synth: --years must be in 1..400, got " + std::to_string(opt.years));
-  const int sites = static_cast<int>(params.size());
   DataSet ds;
   const int32_t first = days_from_civil(opt.first_year, 10, 1);
   const int32_t end = days_from_civil(opt.first_year + opt.years, 10, 1);
@@ -256,8 +263,13 @@ DataSet synth_world(const SynthOptions& opt, const std::vector<SynthSite>& param
     char id[32];
     std::snprintf(id, sizeof id, "synth%03d", s);
     ds.site_ids.emplace_back(id);
-    simulate_site(opt, params[s], s, ds);
   }
+  return ds;
+}
+
+DataSet synth_world(const SynthOptions& opt, const std::vector<SynthSite>& params) {
+  DataSet ds = empty_world(opt, static_cast<int>(params.size()));
+  for (int s = 0; s < static_cast<int>(params.size()); ++s) simulate_site(opt, params[s], s, ds);
   return ds;
 }
 

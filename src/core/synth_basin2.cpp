@@ -30,29 +30,10 @@ Basin2::Day Basin2::step(const Weather& w, double t_basin, int doy) {
   const double input = rain + melt;
   melt_sum += melt;
   input_sum += input;
-  // Soil and reservoirs exactly as world 1 (docs/synthetic.md, "Rainfall-runoff").
-  double quick = input * std::pow(soil / b.soil_max, b.soil_beta);
-  soil += input - quick;
-  const double pet = std::max(0.0, 0.0023 * (w.ra / 2.45) * (t_basin + 17.8) *
-                                       std::sqrt(std::max(w.tmax - w.tmin, 0.0)));
-  soil -= std::min(soil, pet * std::min(1.0, soil / (0.7 * b.soil_max)));
-  const double fill = soil / b.soil_max;
-  const double perc = std::min(soil, b.k_perc * b.soil_max * fill * fill);
-  soil -= perc;
-  if (soil > b.soil_max) {
-    quick += soil - b.soil_max;
-    soil = b.soil_max;
-  }
-  const double melt_share = input > 0.0 ? melt / input : 0.0;
-  fast += quick;
-  fast_melt += quick * melt_share;
-  const double q_fast = b.k_fast * fast, q_melt = b.k_fast * fast_melt;
-  fast -= q_fast;
-  fast_melt -= q_melt;
-  slow += perc;
-  const double q_slow = b.k_slow * slow;
-  slow -= q_slow;
-  return temperatures(w.tavg, q_fast, q_melt, q_slow, swe_mean, sca);
+  // Soil and reservoirs exactly as world 1 (docs/synthetic.md, "Rainfall-runoff"), with the
+  // basin's air temperature.
+  const Stores::Out q = stores.step(b, input, melt, t_basin, w);
+  return temperatures(w.tavg, q.q_fast, q.q_melt, q.q_slow, swe_mean, sca);
 }
 
 /// Water temperature, at the station: driven by the station's air

@@ -93,6 +93,27 @@ struct WeatherGen {
   Weather day(int32_t t);
 };
 
+/// Soil store, fast and slow reservoirs (HBV/GR4J-like), mm: world 1's
+/// rainfall-runoff model, which world 2 uses as it is (README "World 2").
+/// fast_melt is the meltwater part of the fast reservoir. Defined in synth.cpp.
+struct Stores {
+  double soil = 0, fast = 0, fast_melt = 0, slow = 0;
+  /// Outflows of one day, mm: fast reservoir (q_melt of it meltwater), slow one.
+  struct Out {
+    double q_fast, q_melt, q_slow;
+  };
+  /// One day with water input `input` (rain + melt, mm) of which `melt` is
+  /// snowmelt; evapotranspiration from air temperature tair and w's radiation
+  /// and temperature range.
+  Out step(const SynthSite& p, double input, double melt, double tair, const Weather& w);
+};
+
+/// The data set both worlds fill: the time axis (opt.years water years from
+/// opt.first_year-10-01), the seven drivers' names and units, zeroed drivers,
+/// flow and temp [site * n_time + t], latitude, and the ids synth000, ...
+/// Defined in synth.cpp.
+DataSet empty_world(const SynthOptions& opt, int sites);
+
 /// Saturation vapour pressure (Pa) at temperature t (degC), Tetens (1930).
 inline double tetens(double t) { return 610.8 * std::exp(17.27 * t / (t + 237.3)); }
 
@@ -139,7 +160,7 @@ struct Basin2 {
   static constexpr int kBands = 5;
   const SynthSite2& p;
   double swe[kBands] = {};
-  double soil = 0, fast = 0, fast_melt = 0, slow = 0;
+  Stores stores{};  // soil and reservoirs, world 1's
   double t_surface = 0, t_free = 0, t_snowless = 0, t_gw_state = 0;
   double q_half = 1.0;  // mm/day: discharge at which half the inflow signal reaches the gauge
   double melt_sum = 0, input_sum = 0;  // mm since the first recorded day: the snowmelt share

@@ -119,8 +119,8 @@ void simulate_site2(const SynthOptions& opt, const SynthSite2& p, int s, DataSet
     const Basin2::Day d = basin.step(w, t_basin, day_of_year(ds.time[i]));
     const double drivers[] = {w.dayl, prcp, w.srad, swe_driver, w.tmax, w.tmin, w.vp};
     for (int c = 0; c < 7; ++c) ds.drivers[c][off + i] = static_cast<float>(drivers[c]);
-    const double hidden[kNumSeries] = {d.swe,   basin.soil, basin.slow,          d.t_gw,
-                                       t_basin, w.prcp,     d.q * m3s_per_mm, d.tw};
+    const double hidden[kNumSeries] = {d.swe,   basin.stores.soil, basin.stores.slow, d.t_gw,
+                                       t_basin, w.prcp,            d.q * m3s_per_mm,  d.tw};
     for (int k = 0; k < kNumSeries; ++k) ds.extras[k].values[off + i] = static_cast<float>(hidden[k]);
     truth.flow_m3s.push_back(d.q * m3s_per_mm);
     truth.tw.push_back(d.tw);
@@ -147,20 +147,9 @@ void simulate_site2(const SynthOptions& opt, const SynthSite2& p, int s, DataSet
 }  // namespace
 
 DataSet synth_world2(const SynthOptions& opt, const std::vector<SynthSite2>& params) {
-  if (opt.years < 1 || opt.years > 400)
-    throw DataError("synth: --years must be in 1..400, got " + std::to_string(opt.years));
   const int sites = static_cast<int>(params.size());
-  DataSet ds;
-  const int32_t first = days_from_civil(opt.first_year, 10, 1);
-  const int32_t end = days_from_civil(opt.first_year + opt.years, 10, 1);
-  for (int32_t t = first; t < end; ++t) ds.time.push_back(t);
-  ds.driver_names = {"dayl", "prcp", "srad", "swe", "tmax", "tmin", "vp"};
-  ds.driver_units = {"s", "mm/day", "W/m2", "mm", "degC", "degC", "Pa"};
-  const size_t cells = static_cast<size_t>(sites) * ds.time.size();
-  ds.drivers.assign(7, std::vector<float>(cells));
-  ds.flow.assign(cells, 0.0f);
-  ds.temp.assign(cells, 0.0f);
-  ds.latitude.assign(sites, 0.0);
+  DataSet ds = empty_world(opt, sites);
+  const size_t cells = ds.flow.size();
   ds.extras = {
       {"swe_true", "mm", "true basin-mean snow water equivalent (hidden state)", {}},
       {"soil_true", "mm", "true soil-moisture store (hidden state)", {}},
@@ -186,12 +175,7 @@ DataSet synth_world2(const SynthOptions& opt, const std::vector<SynthSite2>& par
       {"short_flow_years", "1", "water years of flow before the last 15 (0 = full record)", {}},
   };
   for (auto& v : ds.site_values) v.values.assign(sites, 0.0);
-  for (int s = 0; s < sites; ++s) {
-    char id[32];
-    std::snprintf(id, sizeof id, "synth%03d", s);
-    ds.site_ids.emplace_back(id);
-    simulate_site2(opt, params[s], s, ds);
-  }
+  for (int s = 0; s < sites; ++s) simulate_site2(opt, params[s], s, ds);
   return ds;
 }
 

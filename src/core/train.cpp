@@ -47,8 +47,6 @@ namespace mtl {
 
 namespace {
 
-constexpr std::size_t kOut = 2;  // [.., 2]: primary, auxiliary
-
 bool all_finite(const std::vector<float>& v) {
   return std::all_of(v.begin(), v.end(), [](float e) { return std::isfinite(e); });
 }
@@ -78,8 +76,8 @@ struct Trainer {
   LossValue batch_step(const float* x, const float* y, int n, const char*& bad) {
     const int T = data.train.seq_len;
     const std::size_t points = static_cast<std::size_t>(T) * n;
-    pred.resize(points * kOut);
-    dpred.resize(points * kOut);
+    pred.resize(points * kNumVariables);
+    dpred.resize(points * kNumVariables);
     const bool unscaled = cfg.train.auxiliary_head == AuxHead::unscaled && data.has_auxiliary;
     daux.resize(unscaled ? points : 0);
     lstm.forward(params.data(), x, n, pred.data());
@@ -131,7 +129,7 @@ struct Trainer {
 
   /// Normalised predictions [T, N, 2] on an evaluation set.
   std::vector<float> predict(const SequenceSet& s) {
-    std::vector<float> out(static_cast<std::size_t>(s.seq_len) * s.n_seq * kOut);
+    std::vector<float> out(static_cast<std::size_t>(s.seq_len) * s.n_seq * kNumVariables);
     lstm.predict(params.data(), s.x.data(), s.seq_len, s.n_seq, out.data());
     return out;
   }

@@ -9,7 +9,7 @@
 namespace mtl {
 namespace {
 
-const char* isa_name(dnnl_cpu_isa_t isa) {
+const char* onednn_isa_name(dnnl_cpu_isa_t isa) {
   switch (isa) {
     case dnnl_cpu_isa_sse41: return "sse41";
     case dnnl_cpu_isa_avx: return "avx";
@@ -40,7 +40,7 @@ std::string onednn_version() {
 
 std::string onednn_hash() { return std::string("hash ") + dnnl_version()->hash; }
 
-std::string onednn_isa() { return isa_name(dnnl_get_effective_cpu_isa()); }
+std::string onednn_isa() { return onednn_isa_name(dnnl_get_effective_cpu_isa()); }
 
 std::string version_report(const std::string& program) {
   std::string s = program + " " + program_version() + " (git " + git_hash() + ")\n";

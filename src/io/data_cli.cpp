@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "mtl/dataset_io.hpp"
+#include "mtl/data_cli.hpp"
 #include "mtl/driver.hpp"
 #include "mtl/errors.hpp"
 #include "mtl/importers.hpp"

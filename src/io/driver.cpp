@@ -3,8 +3,6 @@
 // and reported in one line with exit code 2.
 #include "mtl/driver.hpp"
 
-#include "mtl/backend.hpp"
-
 #include <mpi.h>
 
 #include <cstdio>
@@ -18,10 +16,12 @@
 #include "mtl/config.hpp"
 #include "mtl/errors.hpp"
 #include "mtl/h5.hpp"
+#include "mtl/lstm.hpp"
 #include "mtl/plan.hpp"
 #include "mtl/runner.hpp"
 #include "mtl/single_run.hpp"
 #include "mtl/version.hpp"
+#include "collective.hpp"
 
 namespace mtl {
 namespace {
@@ -52,14 +52,6 @@ class MpiSession {
  private:
   int rank_ = 0, size_ = 1;
 };
-
-/// Rank 0's string reaches every rank.
-void bcast_string(std::string& s, MPI_Comm comm) {
-  unsigned long long n = s.size();
-  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
-  s.resize(n);
-  if (n > 0) MPI_Bcast(s.data(), static_cast<int>(n), MPI_CHAR, 0, comm);
-}
 
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> out;
@@ -125,20 +117,20 @@ int run_mpi(int* argc, char*** argv, const CliOptions& opts) {
       error = std::string("internal error while checking the configuration: ") + e.what();
     }
   }
-  bcast_string(error, MPI_COMM_WORLD);
+  error = broadcast_string(error, 0, MPI_COMM_WORLD);
   if (!error.empty()) {
     if (mpi.rank() == 0) std::fprintf(stderr, "mtl_mpi: %s\n", error.c_str());
     return kExitConfig;
   }
-  bcast_string(ini, MPI_COMM_WORLD);
-  bcast_string(sites, MPI_COMM_WORLD);
-  bcast_string(digest, MPI_COMM_WORLD);
-  bcast_string(drivers, MPI_COMM_WORLD);
-  bcast_string(numerics, MPI_COMM_WORLD);
+  ini = broadcast_string(ini, 0, MPI_COMM_WORLD);
+  sites = broadcast_string(sites, 0, MPI_COMM_WORLD);
+  digest = broadcast_string(digest, 0, MPI_COMM_WORLD);
+  drivers = broadcast_string(drivers, 0, MPI_COMM_WORLD);
+  numerics = broadcast_string(numerics, 0, MPI_COMM_WORLD);
   const Config cfg = parse_config_text(ini, opts.config_path, opts.overrides);
   if (numerics_differ(cfg, numerics, mpi.rank())) return kExitConfig;
   if (mpi.rank() == 0) std::printf("numerics: %s\n", numerics.c_str());
-  set_threads(cfg.train.threads);
+  set_compute_threads(cfg.train.threads);
   Plan plan = make_plan(cfg, split_lines(sites), mpi.size());
   plan.data_digest = digest;
   const std::vector<std::string> lines = split_lines(drivers);  // name, units, name, ...

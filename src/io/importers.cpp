@@ -13,14 +13,13 @@
 #include <sstream>
 
 #include "mtl/errors.hpp"
+#include "importers_detail.hpp"
 
 namespace mtl {
 namespace fs = std::filesystem;
+using importers_detail::fail_line;
+using importers_detail::parse_file;
 namespace {
-
-[[noreturn]] void fail_line(const std::string& source, long line, const std::string& what) {
-  throw DataError(source + ":" + std::to_string(line) + ": " + what);
-}
 
 std::vector<std::string> split_ws(const std::string& s) {
   std::istringstream in(s);
@@ -144,13 +143,6 @@ std::string find_file(const std::string& dir, const std::string& site, const std
       return e.path().string();
   }
   return "";
-}
-
-template <typename Parser>
-auto parse_file(const std::string& path, Parser parser) {
-  std::ifstream in(path);
-  if (!in) throw DataError(path + ": cannot open");
-  return parser(in, path);
 }
 
 }  // namespace

@@ -119,7 +119,7 @@ void block_rows(const Plan& plan, const std::vector<BlockRow>& rows, int rank,
 }
 
 /// Create a dataset collectively and write this rank's boxes of it.
-void write_dataset(hid_t file, const DatasetSpec& spec, const std::vector<hsize_t>& dims,
+void write_results_dataset(hid_t file, const DatasetSpec& spec, const std::vector<hsize_t>& dims,
                    const std::vector<Box>& boxes, const void* buf, hsize_t n_elems,
                    hid_t dxpl) {
   const int rank = static_cast<int>(dims.size());
@@ -185,7 +185,7 @@ void write_collective(const std::string& path, const Plan& plan, const std::vect
     for (std::size_t i = 0; i < refs.size(); ++i) {
       writer(refs[i], buf.data() + i * row_bytes);
     }
-    write_dataset(file, spec, dims, boxes, buf.data(), refs.size() * inner, dxpl);
+    write_results_dataset(file, spec, dims, boxes, buf.data(), refs.size() * inner, dxpl);
   }
   file.close("close " + path + " (data may not have reached the disk)");
 }

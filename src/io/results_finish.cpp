@@ -9,6 +9,7 @@
 #include <map>
 
 #include "mtl/h5.hpp"
+#include "collective.hpp"
 #include "results_detail.hpp"
 
 namespace mtl {
@@ -17,10 +18,9 @@ namespace {
 /// Failure messages of every row, gathered to rank 0 ("" elsewhere / when done).
 std::vector<std::string> gather_messages(const std::vector<RowView>& rows, int64_t n_rows,
                                          MPI_Comm comm) {
-  int rank = 0, size = 1;
+  int rank = 0;
   MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
-  std::vector<char> mine;
+  std::string mine;  // per message: row (8 bytes), length (4), text
   for (const RowView& r : rows) {
     if (!r.result || r.result->message.empty()) continue;
     const std::string& m = r.result->message;
@@ -31,25 +31,15 @@ std::vector<std::string> gather_messages(const std::vector<RowView>& rows, int64
                 reinterpret_cast<const char*>(&len) + 4);
     mine.insert(mine.end(), m.begin(), m.end());
   }
-  int my_bytes = static_cast<int>(mine.size());
-  std::vector<int> counts(size), displs(size);
-  MPI_Gather(&my_bytes, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm);
-  int total = 0;
-  for (int r = 0; r < size; ++r) {
-    displs[r] = total;
-    total += counts[r];
-  }
-  std::vector<char> all(rank == 0 ? std::max(total, 1) : 1);
-  MPI_Gatherv(mine.data(), my_bytes, MPI_CHAR, all.data(), counts.data(), displs.data(), MPI_CHAR,
-              0, comm);
+  const std::string all = gather_to_root(mine, comm);
   std::vector<std::string> out(rank == 0 ? n_rows : 0);
-  for (int pos = 0; rank == 0 && pos < total;) {
+  for (std::size_t pos = 0; pos < all.size();) {
     int64_t row = 0;
     uint32_t len = 0;
     std::memcpy(&row, all.data() + pos, 8);
     std::memcpy(&len, all.data() + pos + 8, 4);
     out[row].assign(all.data() + pos + 12, len);
-    pos += 12 + static_cast<int>(len);
+    pos += 12 + len;
   }
   return out;
 }

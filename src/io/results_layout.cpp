@@ -7,30 +7,11 @@
 // [m3 s-1] and rmse_temp [K]: a temperature *difference* is given in K, as CF
 // recommends, since degC is an offset unit.
 #include "mtl/errors.hpp"
+#include "mtl/metrics.hpp"
 #include "results_detail.hpp"
 
 namespace mtl {
 namespace {
-
-// MetricSet fields in results-file order (docs/results.md), n_obs separate.
-struct MetricField {
-  const char* name;
-  double MetricSet::*member;
-  bool in_target_units;  // true: one dataset per target (rmse_flow, ...); false: "1"
-  const char* long_name;
-};
-const MetricField kMetrics[] = {
-    {"rmse", &MetricSet::rmse, true, "root mean square error"},
-    {"nse", &MetricSet::nse, false, "Nash-Sutcliffe efficiency"},
-    {"kge", &MetricSet::kge, false, "Kling-Gupta efficiency (2009)"},
-    {"rmse_high", &MetricSet::rmse_high, true, "RMSE on the top 10 % of observed days"},
-    {"nse_high", &MetricSet::nse_high, false, "NSE on the top 10 % of observed days"},
-    {"rmse_low", &MetricSet::rmse_low, true, "RMSE on the bottom 10 % of observed days"},
-    {"nse_low", &MetricSet::nse_low, false, "NSE on the bottom 10 % of observed days"},
-    {"rmse_log", &MetricSet::rmse_log, false, "RMSE of ln(max(x, 0) + 0.001)"},
-    {"nse_log", &MetricSet::nse_log, false, "NSE of ln(max(x, 0) + 0.001)"},
-    {"bias", &MetricSet::bias, true, "mean error (simulated - observed)"},
-};
 
 const Variable kTargets[] = {Variable::flow, Variable::temp};
 const std::vector<std::string> kRun{"site", "lambda", "seed"};
@@ -49,7 +30,7 @@ void add_metric_specs(std::vector<DatasetSpec>& v) {
   const auto cell = run_dims({"partition", "variable"});
   const auto part = run_dims({"partition"});
   for (const auto& m : kMetrics) {
-    if (!m.in_target_units) {
+    if (!m.per_target) {
       DatasetSpec d{m.name, H5T_NATIVE_DOUBLE, &kFillF64, cell, "1", m.long_name};
       d.metric = m.member;
       v.push_back(d);

@@ -1,48 +1,32 @@
-// run_grid: the rank's block from journal recovery to the collective results
-// file. Order matters for "never hang": every step that can fail on one rank
-// (existing files, journals, data) ends in an agreement (agree()) before the
-// next collective, training never communicates, and a failure inside the
-// collective write aborts every rank (RankState::finish).
+// run_grid: one rank's block from journal recovery to the collective results
+// file, in the order of run_grid_with below. Order matters for "never hang":
+// every step that can fail on one rank (existing files, journals, data) ends in
+// an agreement (agree()) before the next collective, training never
+// communicates, and a failure inside the collective write aborts every rank
+// (RankState::finish).
+//
+// One rank's state through the steps is RankState (runner_detail.hpp), its
+// steps by what they hold: runner_journal.cpp (resume from the journals, this
+// launch's journal), runner_train.cpp (data and training), runner_write.cpp
+// (the collective results file and the exit code), runner_summary.cpp (the
+// closing report); the real data layer and trainer are runner_hooks.cpp.
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <memory>
 
 #include "mtl/driver.hpp"
-#include "mtl/errors.hpp"
-#include "mtl/journal.hpp"
-#include "mtl/progress.hpp"
-#include "mtl/results.hpp"
-#include "mtl/runner_hooks.hpp"
+#include "mtl/runner.hpp"
 #include "mtl/signals.hpp"
+#include "collective.hpp"
 #include "output_guard.hpp"
 #include "runner_detail.hpp"
 
 namespace mtl {
 namespace fs = std::filesystem;
-
-std::string agree(const std::string& local_error, MPI_Comm comm) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
-  int mine = local_error.empty() ? size : rank, first = size;
-  MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm);
-  if (first == size) return "";
-  std::string msg = rank == first ? local_error : std::string();
-  int len = static_cast<int>(msg.size());
-  MPI_Bcast(&len, 1, MPI_INT, first, comm);
-  msg.resize(len);
-  MPI_Bcast(msg.data(), len, MPI_CHAR, first, comm);
-  return msg;
-}
-
-double wall_seconds() {
-  using clock = std::chrono::steady_clock;
-  return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
-}
+namespace {
 
 OutputPaths output_paths(const Config& cfg) {
   const std::string out = cfg.experiment.output;
@@ -85,19 +69,35 @@ std::string prepare_outputs(const OutputPaths& p, const Plan& plan, const RunOpt
   return "";
 }
 
-std::string broadcast_string(std::string s, MPI_Comm comm) {
-  int len = static_cast<int>(s.size());
-  MPI_Bcast(&len, 1, MPI_INT, 0, comm);
-  s.resize(len);
-  MPI_Bcast(s.data(), len, MPI_CHAR, 0, comm);
-  return s;
+}  // namespace
+
+double wall_seconds() {
+  using clock = std::chrono::steady_clock;
+  return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
+}
+
+RankState::RankState(const Plan& plan, const RunOptions& options, MPI_Comm comm)
+    : paths(output_paths(plan.cfg)), plan_(plan), options_(options), comm_(comm) {
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  block_ = rank < static_cast<int>(plan.blocks.size()) ? plan.blocks[rank] : RunRange{};
+  slots_.resize(block_.size());
+  provenance_ = resume_provenance(plan);
+  start_time_ = iso_utc_now();
+  t_start_ = wall_seconds();
+}
+
+RankState::~RankState() = default;
+
+int RankState::refuse(const std::string& error) const {
+  if (rank == 0) std::fprintf(stderr, "mtl_mpi: error: %s\n", error.c_str());
+  return kExitConfig;
 }
 
 int run_grid_with(const Plan& plan, const RunOptions& options, MPI_Comm comm,
                   const RunnerHooks& hooks) {
   install_stop_handlers();
-  // Threads per rank: set by the driver (set_threads) and by the trainer
-  // (set_compute_threads) from cfg.train.threads.
+  // Threads per rank: set_compute_threads (lstm.hpp), by the driver and the trainer.
   RankState st(plan, options, comm);
   OutputLock lock;  // rank 0 takes it; released when run_grid_with returns or throws
   std::string error;
@@ -110,9 +110,9 @@ int run_grid_with(const Plan& plan, const RunOptions& options, MPI_Comm comm,
   }
   error = agree(error, comm);
   if (!error.empty()) return st.refuse(error);
-  st.stamp = broadcast_string(st.stamp, comm);
+  st.stamp = broadcast_string(st.stamp, 0, comm);
   st.paths.partial = st.paths.results + ".part-" + st.stamp;
-  st.lock_content = broadcast_string(lock.content(), comm);
+  st.lock_content = broadcast_string(lock.content(), 0, comm);
   if (!(error = agree(st.recover(), comm)).empty()) return st.refuse(error);
   if (!(error = agree(st.load(hooks), comm)).empty()) return st.refuse(error);
   if (!(error = agree(st.open_journal(), comm)).empty()) return st.refuse(error);
@@ -123,6 +123,10 @@ int run_grid_with(const Plan& plan, const RunOptions& options, MPI_Comm comm,
     throw;  // one rank: the driver reports it (exit 5)
   }
   return st.finish(lock);
+}
+
+int run_grid(const Plan& plan, const RunOptions& options, MPI_Comm comm) {
+  return run_grid_with(plan, options, comm, default_runner_hooks());
 }
 
 }  // namespace mtl

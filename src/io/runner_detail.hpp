@@ -1,6 +1,7 @@
 #pragma once
-// Internal to run_grid (src/io/runner*.cpp): one rank's state through the
-// steps recover -> load -> open journal -> train -> collective write.
+// Internal to run_grid (src/io/runner*.cpp, the map in runner.cpp): one rank's
+// state through the steps recover -> load -> open journal -> train -> collective
+// write.
 #include <mpi.h>
 
 #include <map>
@@ -22,11 +23,8 @@ struct OutputPaths {
   std::string journal_dir;  // <output>.journal/rank<r>-of<n>-<stamp>.bin
 };
 class OutputLock;
-OutputPaths output_paths(const Config& cfg);
 
-/// Every rank passes its error ("" = fine); all get the lowest failing rank's
-/// message ("" when none failed). Collective.
-std::string agree(const std::string& local_error, MPI_Comm comm);
+/// Seconds on a steady clock (differences only).
 double wall_seconds();
 
 class RankState {
@@ -34,16 +32,16 @@ class RankState {
   RankState(const Plan& plan, const RunOptions& options, MPI_Comm comm);
   ~RankState();
   // Each returns "" or this rank's error message.
-  std::string recover();                         // --resume: journaled runs of my block
-  std::string load(const RunnerHooks& hooks);    // data of the sites still to train
-  std::string open_journal();                    // this launch's journal file
-  void train_block(const RunnerHooks& hooks);    // stops between journal writes on a signal
-  int finish(OutputLock& lock);                  // collective write, summary, exit code
-  int refuse(const std::string& error) const;    // kExitConfig with one line on rank 0
+  std::string recover();                         // --resume: journaled runs of my block (runner_journal.cpp)
+  std::string load(const RunnerHooks& hooks);    // data of the sites still to train (runner_train.cpp)
+  std::string open_journal();                    // this launch's journal file (runner_journal.cpp)
+  void train_block(const RunnerHooks& hooks);    // stops between journal writes on a signal (runner_train.cpp)
+  int finish(OutputLock& lock);                  // collective write, summary, exit code (runner_write.cpp)
+  int refuse(const std::string& error) const;    // kExitConfig with one line on rank 0 (runner.cpp)
   /// A failure on this rank where the others may wait for it (training ends in
   /// a collective, the write is one): report it, drop this launch's lock and
   /// MPI_Abort. Returns only on a single rank, where the caller reports it.
-  void abort_launch(const std::string& error, OutputLock& lock);
+  void abort_launch(const std::string& error, OutputLock& lock);  // runner_write.cpp
 
   int rank = 0, size = 1;
   OutputPaths paths;
@@ -53,7 +51,7 @@ class RankState {
  private:
   std::vector<RunResult> train_runs_safely(const RunnerHooks& hooks,
                                             const std::vector<RunSpec>& runs);
-  void print_summary(const int64_t counts[3], double wall);
+  void print_summary(const int64_t counts[3], double wall);  // runner_summary.cpp
   void print_failure_reasons();
 
   const Plan& plan_;

@@ -12,6 +12,7 @@
 #include "mtl/dataset_io.hpp"
 #include "mtl/driver.hpp"
 #include "mtl/errors.hpp"
+#include "mtl/lstm.hpp"
 #include "mtl/grid.hpp"
 #include "mtl/trace.hpp"
 #include "mtl/train.hpp"
@@ -81,7 +82,7 @@ int run_only(const Config& cfg, const DataCheck& check, const OnlyRun& only,
   const SiteData site = prepare_sites(data, indices, cfg, cfg.data.file);
   const int site_index = multi ? -1 : static_cast<int>(it - check.sites.begin());
   const RunSpec run = find_run(cfg, check.sites, site_index, only);
-  set_threads(cfg.train.threads);
+  set_compute_threads(cfg.train.threads);
   // The grid's code path and numeric path: the trace reproduces the grid's run.
   std::printf("numerics: %s\n", numeric_path(cfg.train.backend).text().c_str());
   RunTrace trace;

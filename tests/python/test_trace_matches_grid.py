@@ -6,12 +6,16 @@ generic kernel variant (MTL_MAX_ISA=generic), whose rounding differs."""
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
 import h5py
 import numpy as np
 import pytest
 from mtl_program import program_env, run_tiny_grid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "analysis"))
+import resultsfile  # noqa: E402
 
 SECTIONS = """[model]
 hidden = 8
@@ -64,13 +68,21 @@ def test_trace_is_the_grids_run(grid_and_trace):
         np.testing.assert_array_equal(r["loss_auxiliary"][site, lam, seed], t["loss/auxiliary"][()])
         names = t["metrics/values"].attrs["names"]
         names = (names.decode() if isinstance(names, bytes) else str(names)).split(",")
-        for metric in ("nse", "kge"):
-            grid = r[metric][site, lam, seed]             # [partition, variable]
-            traced = t["metrics/values"][0, :, :, names.index(metric)]
-            np.testing.assert_array_equal(grid, traced, err_msg=metric)
-        for v, var in enumerate(("flow", "temp")):        # metrics with units: one per target
-            grid = r[f"rmse_{var}"][site, lam, seed]      # [partition]
-            np.testing.assert_array_equal(grid, t["metrics/values"][0, :, v, names.index("rmse")])
+        # Every metric of the trace (C++ metric_names()) is in the grid's file under
+        # its own name [partition, variable] or, in a target's units, as one
+        # variable per target [partition]; and the reader finds exactly those.
+        seen = set()
+        for k, metric in enumerate(names):
+            traced = t["metrics/values"][0, :, :, k]      # [partition, variable]
+            if metric in r:
+                np.testing.assert_array_equal(r[metric][site, lam, seed], traced, err_msg=metric)
+                seen.add(metric)
+                continue
+            for v, var in enumerate(("flow", "temp")):
+                grid = r[f"{metric}_{var}"][site, lam, seed]  # [partition]
+                np.testing.assert_array_equal(grid, traced[:, v], err_msg=f"{metric}_{var}")
+                seen.add(f"{metric}_{var}")
+        assert {"nse", "kge", "n_obs", "rmse_flow", "rmse_temp"} <= seen
         # Test predictions: the grid stores them on the test period's calendar.
         days = t["prediction/test/day"][()]
         first = int(days.min())
@@ -78,3 +90,4 @@ def test_trace_is_the_grids_run(grid_and_trace):
             stored = r[f"prediction_{var}"][site, lam, seed][days - first]   # [time]
             np.testing.assert_array_equal(stored, t["prediction/test/value"][:, v])
             assert not np.isnan(stored).all()
+    assert sorted(seen) == sorted(resultsfile.load(results).metrics)

@@ -6,7 +6,7 @@
 #include <numeric>
 #include <vector>
 
-#include "mtl/evaluate.hpp"
+#include "mtl/minibatch.hpp"
 
 namespace {
 

@@ -1,6 +1,9 @@
 // AVX2 + FMA vector operations for lstm_impl.hpp (8 float lanes; masks are
 // vectors of all-ones lanes). Included inside an anonymous namespace by avx2.cpp,
 // after <immintrin.h>.
+// The same members in the same order as simd_avx512.hpp and simd_generic.hpp, by
+// design: they are the one interface lstm_impl.hpp is written against, each
+// ISA's types and intrinsics behind it (the likeness is that interface).
 alignas(32) const int kMaskTable[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 
 struct S {

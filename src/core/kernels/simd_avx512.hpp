@@ -1,5 +1,8 @@
 // AVX-512 vector operations for lstm_impl.hpp (16 float lanes, mask registers).
 // Included inside an anonymous namespace by avx512.cpp, after <immintrin.h>.
+// The same members in the same order as simd_avx2.hpp and simd_generic.hpp, by
+// design: they are the one interface lstm_impl.hpp is written against, each
+// ISA's types and intrinsics behind it (the likeness is that interface).
 struct S {
   using V = __m512;
   using M = __mmask16;

@@ -1,8 +1,9 @@
-// run_grid with the real data layer and trainer (default hooks).
+// run_grid's default hooks: the real data layer and trainer (runner_hooks.hpp).
+#include "mtl/runner_hooks.hpp"
+
 #include <string>
 
 #include "mtl/dataset_io.hpp"
-#include "mtl/runner_hooks.hpp"
 
 namespace mtl {
 
@@ -36,10 +37,6 @@ RunnerHooks default_runner_hooks() {
     return train_runs(runs, data, cfg);
   };
   return h;
-}
-
-int run_grid(const Plan& plan, const RunOptions& options, MPI_Comm comm) {
-  return run_grid_with(plan, options, comm, default_runner_hooks());
 }
 
 }  // namespace mtl

@@ -4,15 +4,17 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <istream>
 #include <map>
 
 #include "mtl/errors.hpp"
 #include "mtl/importers.hpp"
 #include "mtl/synth.hpp"
+#include "importers_detail.hpp"
 
 namespace mtl {
+using importers_detail::fail_line;
+using importers_detail::parse_file;
 namespace {
 
 std::vector<std::string> split_csv(const std::string& line) {
@@ -51,15 +53,18 @@ bool is_missing(const std::string& s) {
   return s.empty() || s == "NA" || s == "NaN" || s == "nan" || s == "\"NA\"";
 }
 
-template <typename Parser>
-auto parse_file(const std::string& path, Parser parser) {
-  std::ifstream in(path);
-  if (!in) throw DataError(path + ": cannot open");
-  return parser(in, path);
-}
-
-[[noreturn]] void fail_line(const std::string& source, long line, const std::string& what) {
-  throw DataError(source + ":" + std::to_string(line) + ": " + what);
+/// row(n, line, fields) for each line of a small CSV file (n counts from 1)
+/// that is not blank.
+template <typename Row>
+void for_each_row(std::istream& in, Row row) {
+  std::string line;
+  long n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    const auto f = split_csv(line);
+    if (f.size() == 1 && clean_id(f[0]).empty()) continue;
+    row(n, line, f);
+  }
 }
 
 }  // namespace
@@ -105,27 +110,17 @@ WideTable parse_wide_csv(std::istream& in, const std::string& source) {
 std::vector<std::pair<std::string, std::string>> parse_sitelist(std::istream& in,
                                                                 const std::string& source) {
   std::vector<std::pair<std::string, std::string>> out;
-  std::string line;
-  long n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    const auto f = split_csv(line);
-    if (f.size() == 1 && clean_id(f[0]).empty()) continue;
+  for_each_row(in, [&](long n, const std::string& line, const std::vector<std::string>& f) {
     if (f.size() < 2) fail_line(source, n, "expected 'column,site', got '" + line + "'");
-    if (n == 1 && clean_id(f[0]) == "ID") continue;  // header
+    if (n == 1 && clean_id(f[0]) == "ID") return;  // header
     out.emplace_back(clean_id(f[0]), clean_id(f[1]));
-  }
+  });
   return out;
 }
 
 std::vector<SiteCoord> parse_coords(std::istream& in, const std::string& source) {
   std::vector<SiteCoord> out;
-  std::string line;
-  long n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    const auto f = split_csv(line);
-    if (f.size() == 1 && clean_id(f[0]).empty()) continue;
+  for_each_row(in, [&](long n, const std::string& line, const std::vector<std::string>& f) {
     char* e1 = nullptr;
     char* e2 = nullptr;
     SiteCoord c;
@@ -137,7 +132,7 @@ std::vector<SiteCoord> parse_coords(std::istream& in, const std::string& source)
       fail_line(source, n, "expected 'lat,lon,site_no', got '" + line + "'");
     c.site_id = clean_id(f[2]);
     out.push_back(c);
-  }
+  });
   return out;
 }
 

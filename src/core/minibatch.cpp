@@ -1,4 +1,4 @@
-// epoch_order (declared in evaluate.hpp): the order of the training sequences in
+// epoch_order (minibatch.hpp): the order of the training sequences in
 // one epoch, shared by the single-run and the lockstep trainers.
 //
 // Fisher-Yates (Durstenfeld) from the identity: for i = n-1 down to 1, swap
@@ -13,7 +13,7 @@
 #include <string>
 #include <utility>
 
-#include "mtl/evaluate.hpp"
+#include "mtl/minibatch.hpp"
 #include "mtl/rng.hpp"
 
 namespace mtl {

@@ -94,7 +94,7 @@ struct WeatherGen {
 };
 
 /// Soil store, fast and slow reservoirs (HBV/GR4J-like), mm: world 1's
-/// rainfall-runoff model, which world 2 uses as it is (README "World 2").
+/// rainfall-runoff model, which world 2 uses as it is (docs/synthetic.md, "World 2").
 /// fast_melt is the meltwater part of the fast reservoir. Defined in synth.cpp.
 struct Stores {
   double soil = 0, fast = 0, fast_melt = 0, slow = 0;

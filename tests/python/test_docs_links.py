@@ -13,11 +13,9 @@ ROOT = Path(os.environ.get("MTL_SOURCE_DIR", Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 MAX_README_LINES = 300  # issue 14: README is the short manual; the rest lives in docs/
 
-# Files README links that other branches of issue 14/11 add (docs/config.md: the
-# config-key table; docs/science_report.md: the lead's report). Only their ABSENCE
-# is excused; once present they are checked like every other file. Empty this
-# set when both have landed.
-PENDING = {"docs/config.md", "docs/science_report.md"}
+# Files the README may link before a branch adds them: only their absence is
+# excused. Empty: every linked file must exist.
+PENDING: set = set()
 
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 FENCE = re.compile(r"^\s*(```|~~~)")

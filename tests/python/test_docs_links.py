@@ -13,10 +13,6 @@ ROOT = Path(os.environ.get("MTL_SOURCE_DIR", Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 MAX_README_LINES = 300  # issue 14: README is the short manual; the rest lives in docs/
 
-# Files the README may link before a branch adds them: only their absence is
-# excused. Empty: every linked file must exist.
-PENDING: set = set()
-
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -86,8 +82,7 @@ def test_relative_links_resolve(path):
         name = f"{path.relative_to(ROOT).as_posix()}:{number}: {target}"
         if not dest.exists():
             rel = os.path.relpath(dest, ROOT).replace(os.sep, "/")
-            if rel not in PENDING:
-                problems.append(f"{name}: no file {rel}")
+            problems.append(f"{name}: no file {rel}")
             continue
         if anchor and dest.suffix == ".md" and anchor not in anchors(dest):
             problems.append(f"{name}: no heading with anchor #{anchor} in {dest.name}")

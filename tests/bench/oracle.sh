@@ -36,41 +36,24 @@ IFS=$'\t' read -r positive negative < <("$py" "$root/tests/bench/oracle_check.py
 echo "truth-positive sites: $positive"
 echo "truth-negative sites (high hidden share, little snow): $negative"
 
-cat > "$work/oracle.ini" <<INI
-[experiment]
-name = oracle
-primary = flow
-auxiliary = temp
-[data]
-file = $work/short.nc
-sites = $positive
-train = 1980-10-01:2005-09-30
-val = 2005-10-01:2010-09-30
-test = 2010-10-01:2020-09-30
-[model]
-hidden = 20
-[train]
-epochs = 200
-learning_rate = 0.005
-patience = 20
-early_stop_on = primary
-[grid]
-lambdas = 0 1
-seeds = $seeds
-INI
-run() {  # run NAME ARGS...: one grid, results in \$work/NAME.h5
-  local name=$1
-  shift
+# The converged profile and the demo's periods are jobs/demo_converged.ini's: the
+# oracle overrides only what it varies (data file, sites, lambdas, seeds, outputs).
+base=("$root/jobs/demo_converged.ini" --experiment.name oracle --grid.seeds "$seeds"
+      --output.loss_curves false --output.predictions none)
+run() {  # run NAME DATA ARGS...: one grid on $work/DATA.nc, results in $work/NAME.h5
+  local name=$1 data=$2
+  shift 2
   local t0=$SECONDS
-  mpirun -n "$ranks" "$bin/mtl_mpi" "$work/oracle.ini" --overwrite --experiment.output "$work/$name.h5" "$@" \
-    > "$work/$name.log" 2>&1 || { tail -5 "$work/$name.log"; exit 1; }
+  mpirun -n "$ranks" "$bin/mtl_mpi" "${base[@]}" --data.file "$work/$data.nc" --overwrite \
+    --experiment.output "$work/$name.h5" "$@" > "$work/$name.log" 2>&1 || { tail -5 "$work/$name.log"; exit 1; }
   echo "  $name: $((SECONDS - t0)) s"
 }
 echo "training (logs in $work/*.log):"
-run base --data.sites "$positive $negative"
-run truth_inputs --grid.lambdas 0 --data.drivers "dayl prcp srad swe tmax tmin vp swe_true soil_true gw_true"
-run aux_soil --grid.lambdas 1 --experiment.auxiliary soil_true
-run link_off --grid.lambdas 1 --data.file "$work/link_off.nc"
-run shuffled --grid.lambdas 1 --data.file "$work/shuffled.nc"
-run full --data.file "$work/full.nc"
+run base short --data.sites "$positive $negative" --grid.lambdas "0 1"
+run truth_inputs short --data.sites "$positive" --grid.lambdas 0 \
+  --data.drivers "dayl prcp srad swe tmax tmin vp swe_true soil_true gw_true"
+run aux_soil short --data.sites "$positive" --grid.lambdas 1 --experiment.auxiliary soil_true
+run link_off link_off --data.sites "$positive" --grid.lambdas 1
+run shuffled shuffled --data.sites "$positive" --grid.lambdas 1
+run full full --data.sites "$positive" --grid.lambdas "0 1"
 "$py" "$root/tests/bench/oracle_check.py" check "$work" "$positive" "$negative"

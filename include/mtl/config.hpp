@@ -18,7 +18,12 @@ namespace mtl {
 /// names (e.g. a hidden-state truth series such as swe_true).
 enum class Variable { flow = 0, temp = 1 };
 enum class Scope { single_site, multi_site };
-enum class LossKind { rmse, nnse, nnse_samplewise };
+enum class LossKind { rmse, nnse, nnse_samplewise, nse_star };
+/// [data] flow_scaling: how flow is scaled before the z-score. pooled: m3 s-1
+/// as stored (one z-score over all sites); depth: per site to mm/day by the
+/// site's `area` attribute (km2), then one z-score over all sites (Kratzert et
+/// al. 2019, NeuralHydrology), so big rivers do not own a regional loss.
+enum class FlowScaling { pooled, depth };
 enum class PredictionOutput { none, test, all };
 /// [train] backend (backend.hpp).
 enum class BackendChoice { automatic, kernels, onednn };
@@ -38,6 +43,7 @@ const char* to_string(Variable v);
 const char* units_of(Variable v);
 const char* to_string(Scope s);
 const char* to_string(LossKind k);
+const char* to_string(FlowScaling f);
 const char* to_string(PredictionOutput p);
 const char* to_string(BackendChoice b);
 const char* to_string(StopOn s);
@@ -85,6 +91,12 @@ struct DataConfig {
   /// Days between the starts of training windows; 0 = model.seq_len (consecutive,
   /// non-overlapping). Smaller: overlapping windows (more sequences per epoch).
   int train_stride = 0;
+  FlowScaling flow_scaling = FlowScaling::pooled;
+  /// [data] static: basin attributes (mtl_role = attribute) concatenated to the
+  /// inputs at every step, z-scored over the selected sites. static_all: every
+  /// attribute of the file (in file order); else the names in `statics`.
+  bool static_all = false;
+  std::vector<std::string> statics;
 };
 
 struct ModelConfig {
@@ -94,6 +106,9 @@ struct ModelConfig {
   /// Leading days of every sequence that only warm up the state: excluded from
   /// the loss; evaluation prepends this many preceding days to every block.
   int warmup = 0;
+  /// nse_star: eps of 1 / (s_b + eps)^2, in the target's scaled units before the
+  /// z-score (mm/day for flow as depth, m3 s-1 pooled, degC for temp).
+  double nse_star_eps = 0.1;
 };
 
 struct TrainConfig {

@@ -20,11 +20,17 @@ const char* to_string(Part p);
 
 /// z-score statistics of the training period (population std), kept to un-scale.
 /// Targets are indexed by Variable (flow = 0, temp = 1), not by role.
+/// Inputs [C] are the drivers, then the static attributes ([data] static; their
+/// mean and std over the selected sites, sample std as NeuralHydrology).
+/// Flow is z-scored after the per-site depth conversion (flow_depth non-empty):
+/// q [mm/day] = q [m3 s-1] * flow_depth[site], flow_depth = 86.4 / area [km2]
+/// (86400 s/day * 1000 mm/m / 1e6 m2/km2).
 struct Scaling {
   std::vector<float> x_mean, x_std;        // [C]
   std::array<double, kNumVariables> y_mean{};
   std::array<double, kNumVariables> y_std{};
   bool log_flow = false;                   // flow scaled as ln(max(q,0) + kLogFlowOffset)
+  std::vector<double> flow_depth;          // [site position], empty = pooled m3 s-1
 };
 constexpr double kLogFlowOffset = 1e-3;    // m3 s-1, keeps ln finite at zero flow
 
@@ -47,6 +53,9 @@ struct SequenceSet {
   std::vector<float> y;          // [T, N, 2] normalised targets: [...,0] primary, [...,1] auxiliary; NaN = missing
   std::vector<int32_t> day;      // [T, N] days since 1970-01-01, -1 for padding
   std::vector<int32_t> site;     // [N] index of the sequence's site in SiteData::site_indices
+  /// [N, 2] nse_star loss weights 1 / (s_b + eps)^2 of the sequence's site by
+  /// column (primary, auxiliary); empty unless [model] loss = nse_star.
+  std::vector<float> weight;
 };
 
 struct SiteData {
@@ -56,20 +65,43 @@ struct SiteData {
   bool has_auxiliary = true;
   Variable auxiliary = Variable::temp;
   std::array<std::string, kNumVariables> variable_names{"flow", "temp"};  // file variable per slot
-  std::vector<std::string> driver_names;
+  std::vector<std::string> driver_names;  // inputs [C]: drivers, then static attributes
+  int n_static = 0;                      // trailing static attributes of driver_names
   Scaling scaling;
+  /// Training-period std s_b of each target per site, [site position][Variable],
+  /// in the units before the z-score (nse_star's weights; NaN: < 2 observations).
+  std::vector<std::array<double, kNumVariables>> target_std;
   SequenceSet train;                     // training blocks (partial dropped)
   std::array<SequenceSet, kNumParts> eval;  // every day of train/val/test, padded
   std::array<int64_t, 2> train_obs{};    // observed training days of [primary, auxiliary]
 };
 
+/// The static attributes of a run ([data] static) and their z-score over the
+/// experiment's selected sites (mean, sample std as NeuralHydrology), so a
+/// site's inputs never depend on which other sites a rank holds.
+struct StaticScaling {
+  std::vector<std::string> names;
+  std::vector<int> index;            // into DataSet::attributes
+  std::vector<double> mean, std;     // [n_static]
+};
+
+/// The attributes cfg.data.static asks for, z-scored over `sites` (data-set
+/// site indices: the experiment's selected sites). Throws DataError naming the
+/// file (source), the attribute and the site for an unknown name, a missing
+/// (NaN) value, fewer than 2 sites, or zero spread. Empty when static = none.
+StaticScaling fit_static(const DataSet& data, const std::vector<int>& sites, const Config& cfg,
+                         const std::string& source);
+
 /// Prepare one site (single_site) or a pooled set of sites (multi_site; the
-/// statistics are pooled over the sites). Throws DataError naming the file
+/// statistics are pooled over the sites). `statics`: the experiment's static
+/// attributes (fit_static over all its selected sites); nullptr = fit them
+/// over every site of `data`. Throws DataError naming the file
 /// (source), site, variable and date for a driver gap, a date range outside the
 /// file, or a partition with no days. No target observations is not an error
 /// here (it becomes a failed run).
 SiteData prepare_sites(const DataSet& data, const std::vector<int>& site_indices,
-                       const Config& cfg, const std::string& source);
+                       const Config& cfg, const std::string& source,
+                       const StaticScaling* statics = nullptr);
 
 /// Observed (non-NaN) days of target v per data-set site within range (days
 /// of the range outside the time axis count as unobserved). For the dry run's
@@ -77,13 +109,15 @@ SiteData prepare_sites(const DataSet& data, const std::vector<int>& site_indices
 std::vector<int64_t> count_observed(const DataSet& data, Variable v, const DateRange& range);
 
 /// Copy sequences order[first, first + count) of `set` into time-major batch
-/// buffers: x [T, count, C], y [T, count, 2] (resized). Mini-batches of both trainers.
+/// buffers: x [T, count, C], y [T, count, 2] (resized), and w [count, 2] when
+/// the set has nse_star weights (else w is emptied). Mini-batches of the trainer.
 void gather_sequences(const SequenceSet& set, const std::vector<int>& order, int first, int count,
-                      std::vector<float>& x, std::vector<float>& y);
+                      std::vector<float>& x, std::vector<float>& y, std::vector<float>& w);
 
-/// Un-scale one normalised value of variable v (inverse of the z-score, and of
-/// the log transform for flow when log_flow).
-double unscale(const Scaling& s, Variable v, double z);
-double scale(const Scaling& s, Variable v, double value);
+/// Un-scale one normalised value of variable v at site position `site` (inverse
+/// of the z-score, of the log transform for flow when log_flow, and of the
+/// depth conversion when flow_depth is set).
+double unscale(const Scaling& s, Variable v, double z, int site);
+double scale(const Scaling& s, Variable v, double value, int site);
 
 }  // namespace mtl

@@ -16,8 +16,10 @@ struct ExtraSeries {
   std::vector<float> values;  // [site * n_time + t], NaN = missing
 };
 
-/// A per-site value kept in the file (e.g. the synthetic world's truth
-/// temp_hidden_share), for analyses to score against; never read by training.
+/// A per-site value kept in the file: the synthetic world's truth (e.g.
+/// temp_hidden_share, mtl_role = "truth"), for analyses to score against and
+/// never read by training; or a basin attribute (area, elevation, aridity ...,
+/// mtl_role = "attribute"), a static input on request ([data] static).
 struct SiteValue {
   std::string name, units, long_name;
   std::vector<double> values;  // [site]
@@ -36,6 +38,7 @@ struct DataSet {
   std::vector<float> temp;                  // [site * n_time + t], degC
   std::vector<ExtraSeries> extras;          // file variables with mtl_role = "truth" (read on request)
   std::vector<SiteValue> site_values;       // per-site truth values
+  std::vector<SiteValue> attributes;        // per-site basin attributes (static inputs on request)
 
   int n_sites() const { return static_cast<int>(site_ids.size()); }
   int n_time() const { return static_cast<int>(time.size()); }
@@ -46,6 +49,8 @@ struct DataSet {
   int driver_index(const std::string& name) const;
   /// Index of an extra series; -1 when absent.
   int extra_index(const std::string& name) const;
+  /// Index of a basin attribute; -1 when absent.
+  int attribute_index(const std::string& name) const;
   /// Throws DataError (naming `source`) when the arrays disagree with the
   /// extents or the time axis is not consecutive days.
   void check_shape(const std::string& source) const;

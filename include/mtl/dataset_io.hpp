@@ -9,11 +9,15 @@
 //   <series>(site,time) float32 with mtl_role = "truth": hidden states (synthetic
 //                      world 2), not inputs unless data.drivers names them
 //   <value>(site)      float64 with mtl_role = "truth": per-site truth values
+//   <attr>(site)       float64 with mtl_role = "attribute": basin attributes
+//                      (static inputs on request, [data] static; `area` in km2
+//                      converts flow to depth, [data] flow_scaling = depth)
 // The reader also accepts files written by xarray's to_netcdf (see docs/data.md).
 #include <string>
 #include <vector>
 
 #include "mtl/config.hpp"
+#include "mtl/data.hpp"
 #include "mtl/dataset.hpp"
 
 namespace mtl {
@@ -46,6 +50,16 @@ DataSetInfo read_dataset_info(const std::string& path);
 /// replace temp (the temp slot, Variable::temp). DataError naming the file,
 /// key and value when that series is missing or an input of the run.
 DataSet read_experiment_data(const Config& cfg, const std::vector<std::string>& site_ids);
+
+/// Only the basin attributes (mtl_role = attribute) of the given sites (file
+/// order, as read_dataset), with their site ids: for z-scoring static inputs
+/// over all of an experiment's sites on a rank that trains a few of them.
+DataSet read_site_attributes(const std::string& path, const std::vector<std::string>& site_ids);
+
+/// The static attributes of an experiment (cfg.data.static) z-scored over its
+/// selected sites `site_ids` (fit_static); empty when static = none. The same
+/// on every rank, whatever sites the rank trains.
+StaticScaling experiment_statics(const Config& cfg, const std::vector<std::string>& site_ids);
 
 /// Write atomically (to path + ".tmp", then rename). Throws DataError on a
 /// malformed DataSet, Error on HDF5 failure.

@@ -78,6 +78,11 @@ struct SynthSite2 {
 
 SynthSite2 synth_site_params2(uint64_t seed, int site, const SynthOptions& opt = {});
 
+/// World 2's basin attributes (DataSet::attributes: area, elevation, relief,
+/// slope, soil depth and climate indices of the observed forcing); the drivers
+/// of ds must be filled. docs/synthetic.md, "Basin attributes".
+void add_attributes2(const SynthOptions& opt, const std::vector<SynthSite2>& params, DataSet& ds);
+
 /// The whole world (opt.world): drivers dayl prcp srad swe tmax tmin vp, flow
 /// (m3 s-1) and temp (degC) with gaps, site ids "synth000"...; world 2 adds
 /// the hidden-state series and per-site truth (DataSet::extras, site_values).

@@ -73,8 +73,15 @@ std::string variable_name(const ExperimentConfig& e, Variable v) {
 }
 const char* to_string(Scope s) { return s == Scope::single_site ? "single_site" : "multi_site"; }
 const char* to_string(LossKind k) {
-  return k == LossKind::rmse ? "rmse" : k == LossKind::nnse ? "nnse" : "nnse_samplewise";
+  switch (k) {
+    case LossKind::rmse: return "rmse";
+    case LossKind::nnse: return "nnse";
+    case LossKind::nnse_samplewise: return "nnse_samplewise";
+    case LossKind::nse_star: return "nse_star";
+  }
+  return "?";
 }
+const char* to_string(FlowScaling f) { return f == FlowScaling::pooled ? "pooled" : "depth"; }
 const char* to_string(BackendChoice b) {
   return b == BackendChoice::automatic ? "auto" : b == BackendChoice::kernels ? "kernels" : "onednn";
 }

@@ -77,6 +77,19 @@ void read_drivers(const KeyText& v, Config& c) {
   if (std::set<std::string>(d.begin(), d.end()).size() != d.size()) v.fail("duplicate driver");
 }
 
+void read_static(const KeyText& v, Config& c) {
+  DataConfig& d = c.data;
+  const std::vector<std::string> words = split_words(v.text());
+  d.static_all = words.size() == 1 && words[0] == "all";
+  d.statics.clear();
+  if (words.empty()) v.fail("must be 'all', 'none' or attribute names");
+  if (d.static_all || (words.size() == 1 && words[0] == "none")) return;
+  for (const auto& w : words)
+    if (w == "all" || w == "none") v.fail("'" + w + "' cannot be combined with attribute names");
+  if (std::set<std::string>(words.begin(), words.end()).size() != words.size()) v.fail("duplicate attribute");
+  d.statics = words;
+}
+
 }  // namespace
 
 std::vector<ConfigKey> experiment_data_keys() {
@@ -123,6 +136,19 @@ std::vector<ConfigKey> experiment_data_keys() {
                   "days between training-window starts; 0 = `seq_len` (non-overlapping); smaller = "
                   "overlapping windows",
                   [](auto& c) -> auto& { return c.data.train_stride; }),
+      choice_key<FlowScaling>(
+          "data", "flow_scaling", {{"pooled", FlowScaling::pooled}, {"depth", FlowScaling::depth}},
+          "`pooled`: flow in m3 s-1, one z-score over all sites; `depth`: each site's flow to mm/day by "
+          "its `area` attribute (km2) before the z-score (needs `area` for every site)",
+          [](auto& c) -> auto& { return c.data.flow_scaling; }),
+      {"data", "static", "list", "all | none | attribute names", false,
+       "basin attributes (`mtl_role = attribute` variables of the data file) concatenated to the "
+       "inputs at every step, z-scored over the selected sites: `all`, `none` or names",
+       read_static,
+       [](const Config& c) {
+         return c.data.static_all ? std::string("all")
+                                  : c.data.statics.empty() ? std::string("none") : join_words(c.data.statics);
+       }},
   };
 }
 

@@ -22,10 +22,19 @@ std::vector<ConfigKey> model_train_keys() {
                   [](auto& c) -> auto& { return c.model.seq_len; }),
       choice_key<LossKind>(
           "model", "loss",
-          {{"rmse", LossKind::rmse}, {"nnse", LossKind::nnse}, {"nnse_samplewise", LossKind::nnse_samplewise}},
-          "`rmse` (masked RMSE per variable), `nnse` (normalised NSE over all points) or "
-          "`nnse_samplewise` (the paper-era loss: NSE per sequence, averaged, normalised)",
+          {{"rmse", LossKind::rmse},
+           {"nnse", LossKind::nnse},
+           {"nnse_samplewise", LossKind::nnse_samplewise},
+           {"nse_star", LossKind::nse_star}},
+          "`rmse` (masked RMSE per variable), `nnse` (normalised NSE over all points), "
+          "`nnse_samplewise` (the paper-era loss: NSE per sequence, averaged, normalised) or "
+          "`nse_star` (Kratzert et al. 2019: squared errors weighted by `1/(s_b + eps)^2`, `s_b` the "
+          "site's training-period std of the target; for regional models)",
           [](auto& c) -> auto& { return c.model.loss; }),
+      real_key("model", "nse_star_eps", true,
+               "`eps` of the `nse_star` weights, in the target's units before the z-score (mm/day for "
+               "flow with `data.flow_scaling = depth`, else m3 s-1; degC for temperature)",
+               [](auto& c) -> auto& { return c.model.nse_star_eps; }),
       warmup,
       integer_key("train", "epochs", 1, 1000000, "training epochs (the most, with early stopping)",
                   [](auto& c) -> auto& { return c.train.epochs; }),

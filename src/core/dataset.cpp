@@ -25,6 +25,12 @@ int DataSet::extra_index(const std::string& name) const {
   return -1;
 }
 
+int DataSet::attribute_index(const std::string& name) const {
+  for (size_t i = 0; i < attributes.size(); ++i)
+    if (attributes[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
 void DataSet::check_shape(const std::string& source) const {
   const size_t cells = static_cast<size_t>(n_sites()) * static_cast<size_t>(n_time());
   auto fail = [&](const std::string& what) { throw DataError(source + ": " + what); };
@@ -39,6 +45,8 @@ void DataSet::check_shape(const std::string& source) const {
     if (e.values.size() != cells) fail("series '" + e.name + "' has wrong size");
   for (const auto& v : site_values)
     if (v.values.size() != site_ids.size()) fail("site value '" + v.name + "' has wrong size");
+  for (const auto& v : attributes)
+    if (v.values.size() != site_ids.size()) fail("attribute '" + v.name + "' has wrong size");
   for (int t = 1; t < n_time(); ++t)
     if (time[t] != time[t - 1] + 1)
       fail("time axis not consecutive days at " + iso_date(time[t - 1]) + " -> " +

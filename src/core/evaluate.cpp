@@ -53,8 +53,8 @@ SiteSeries collect(const SiteData& data, const SequenceSet& s, const float* pred
     out.sim[k].reserve(rows.size());
     for (std::size_t r : rows) {
       const float y = s.y[r * kNumVariables + k];
-      out.obs[k].push_back(std::isnan(y) ? y : static_cast<float>(unscale(data.scaling, vars[k], y)));
-      out.sim[k].push_back(static_cast<float>(unscale(data.scaling, vars[k], pred[r * kNumVariables + k])));
+      out.obs[k].push_back(std::isnan(y) ? y : static_cast<float>(unscale(data.scaling, vars[k], y, site)));
+      out.sim[k].push_back(static_cast<float>(unscale(data.scaling, vars[k], pred[r * kNumVariables + k], site)));
     }
   }
   return out;

@@ -9,6 +9,7 @@
 //   dL_v/dp[b,t] = 2 M e[b,t] / (B D_b (2 - NSEbar)^2)
 // Sums in double. dpred[., 0] = dL_p/dp, dpred[., 1] = lambda dL_a/dp, daux = dL_a/dp.
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include "mtl/loss.hpp"
@@ -63,8 +64,12 @@ LossValue samplewise_loss(const float* pred, const float* y, int T, int B, doubl
 }
 
 LossValue batch_loss(const float* pred, const float* y, int T, int B, double lambda, LossKind kind,
-                     float* dpred, float* daux) {
+                     float* dpred, float* daux, const float* w) {
   if (kind == LossKind::nnse_samplewise) return samplewise_loss(pred, y, T, B, lambda, dpred, daux);
+  if (kind == LossKind::nse_star) {
+    if (w == nullptr) throw std::logic_error("batch_loss: nse_star needs per-sequence weights");
+    return nse_star_loss(pred, y, w, T, B, lambda, dpred, daux);
+  }
   return masked_loss(pred, y, static_cast<std::size_t>(T) * B, lambda, kind, dpred, daux);
 }
 

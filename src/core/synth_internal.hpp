@@ -25,10 +25,10 @@ inline uint64_t splitmix64(uint64_t x) {
 
 /// Independent stream per (seed, site, purpose). Streams 0-2 are world 1's
 /// (and world 2 reuses them, so a world-2 site has world 1's true weather);
-/// 3-6 are world 2's own.
+/// 3-7 are world 2's own (7: the map errors of its basin attributes).
 enum Stream : uint64_t {
   kParams = 0, kWeather = 1, kGaps = 2,
-  kParams2 = 3, kForcingError = 4, kObsError = 5, kShuffle = 6
+  kParams2 = 3, kForcingError = 4, kObsError = 5, kShuffle = 6, kAttributes = 7
 };
 
 class Rng {

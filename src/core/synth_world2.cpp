@@ -139,7 +139,6 @@ void simulate_site2(const SynthOptions& opt, const SynthSite2& p, int s, DataSet
                                ? 1.0
                                : 0.0,
                            p.link,
-                           p.relief_m,
                            static_cast<double>(p.short_flow_years)};
   for (size_t k = 0; k < std::size(values); ++k) ds.site_values[k].values[s] = values[k];
 }
@@ -171,11 +170,11 @@ DataSet synth_world2(const SynthOptions& opt, const std::vector<SynthSite2>& par
        "1: temperature should help flow (temp_hidden_share >= 0.25, melt_share >= 0.15, "
        "short flow record)", {}},
       {"temp_link", "1", "strength of the hydrological link in water temperature", {}},
-      {"relief", "m", "elevation range of the snow bands", {}},
       {"short_flow_years", "1", "water years of flow before the last 15 (0 = full record)", {}},
   };
   for (auto& v : ds.site_values) v.values.assign(sites, 0.0);
   for (int s = 0; s < sites; ++s) simulate_site2(opt, params[s], s, ds);
+  add_attributes2(opt, params, ds);
   return ds;
 }
 

@@ -58,7 +58,7 @@ struct Trainer {
   LstmBackend& lstm;
   ParamLayout layout;
   std::vector<float> params, grads, m, v;  // flat, layout.total each
-  std::vector<float> xb, yb, pred, dpred;  // batch buffers
+  std::vector<float> xb, yb, wb, pred, dpred;  // batch buffers (wb: nse_star weights [n, 2])
   std::vector<float> daux;                 // [T, n] unscaled dL_a/dpred
   std::vector<float> acc;                  // [H] auxiliary head gradient
   int64_t step = 0;                        // Adam updates done
@@ -73,7 +73,7 @@ struct Trainer {
 
   /// One forward/backward/Adam step on [T, n, .] batch data. Returns the loss
   /// before the update; sets `bad` to "loss"/"gradient" when non-finite.
-  LossValue batch_step(const float* x, const float* y, int n, const char*& bad) {
+  LossValue batch_step(const float* x, const float* y, const float* w, int n, const char*& bad) {
     const int T = data.train.seq_len;
     const std::size_t points = static_cast<std::size_t>(T) * n;
     pred.resize(points * kNumVariables);
@@ -82,7 +82,7 @@ struct Trainer {
     daux.resize(unscaled ? points : 0);
     lstm.forward(params.data(), x, n, pred.data());
     const LossValue loss = batch_loss(pred.data(), y, T, n, run.lambda, cfg.model.loss,
-                                      dpred.data(), unscaled ? daux.data() : nullptr);
+                                      dpred.data(), unscaled ? daux.data() : nullptr, w);
     if (!std::isfinite(loss.total)) {
       bad = "loss";
       return loss;
@@ -121,9 +121,9 @@ struct Trainer {
 
   /// One epoch; the loss is the sequence-weighted mean over its batches.
   LossValue epoch(int e, const char*& bad) {
-    return train_epoch(data.train, batch_size(), run.seed, e, xb, yb, bad,
-                       [this](const float* x, const float* y, int n, const char*& b) {
-                         return batch_step(x, y, n, b);
+    return train_epoch(data.train, batch_size(), run.seed, e, xb, yb, wb, bad,
+                       [this](const float* x, const float* y, const float* w, int n, const char*& b) {
+                         return batch_step(x, y, w, n, b);
                        });
   }
 
@@ -138,8 +138,8 @@ struct Trainer {
   double val_loss() {
     const SequenceSet& s = data.eval[static_cast<int>(Part::val)];
     const std::vector<float> p = predict(s);
-    const LossValue l =
-        batch_loss(p.data(), s.y.data(), s.seq_len, s.n_seq, run.lambda, cfg.model.loss, nullptr);
+    const LossValue l = batch_loss(p.data(), s.y.data(), s.seq_len, s.n_seq, run.lambda, cfg.model.loss,
+                                   nullptr, nullptr, s.weight.empty() ? nullptr : s.weight.data());
     return cfg.train.early_stop_on == StopOn::primary ? l.primary : l.total;
   }
 

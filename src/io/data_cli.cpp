@@ -62,6 +62,11 @@ void print_summary(const DataSet& ds, const std::string& what) {
     for (const auto& v : ds.site_values) std::printf(" %s(site)", v.name.c_str());
     std::printf("\n");
   }
+  if (!ds.attributes.empty()) {
+    std::printf("  attributes (static inputs with [data] static):");
+    for (const auto& v : ds.attributes) std::printf(" %s[%s]", v.name.c_str(), v.units.c_str());
+    std::printf("\n");
+  }
 }
 
 /// "MIN-MAX" water years of --short-flow, 1 <= MIN <= MAX <= 100; "none":

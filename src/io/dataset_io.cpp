@@ -25,6 +25,7 @@ struct Layout {
   std::vector<std::string> units;  // per driver
   std::vector<std::string> extra_units, extra_long_names;  // per info.extra_names
   std::vector<std::string> site_value_names;               // (site) variables with mtl_role truth
+  std::vector<std::string> attribute_names;                // (site) variables with mtl_role attribute
 };
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
@@ -220,6 +221,12 @@ bool is_truth(hid_t ds) {
   return nc::read_string_attr(ds, "mtl_role", role) && role == "truth";
 }
 
+/// mtl_role = "attribute": a per-site basin attribute ([data] static).
+bool is_attribute(hid_t ds) {
+  std::string role;
+  return nc::read_string_attr(ds, "mtl_role", role) && role == "attribute";
+}
+
 /// Drivers: float variables shaped [n_site, n_time] other than the targets
 /// and the truth series (listed apart as extras); per-site truth values.
 void list_drivers(Layout& l) {
@@ -234,6 +241,7 @@ void list_drivers(Layout& l) {
     if (H5Tget_class(type) != H5T_FLOAT) continue;
     const auto dims = extent(ds);
     if (dims.size() == 1 && dims[0] == ns && is_truth(ds)) l.site_value_names.push_back(name);
+    if (dims.size() == 1 && dims[0] == ns && is_attribute(ds)) l.attribute_names.push_back(name);
     if (dims.size() != 2) continue;
     if (dims[0] != ns || dims[1] != nt)
       fail(l.path, "variable '" + name + "' has shape [" + std::to_string(dims[0]) + ", " +
@@ -345,7 +353,7 @@ std::string joined(const std::vector<std::string>& v) {
   return s;
 }
 
-/// A per-site truth value (float64, dims (site)) for rows `rows`.
+/// A per-site truth value or attribute (float64, dims (site)) for rows `rows`.
 SiteValue read_site_value(const Layout& l, const std::string& name, const std::vector<int>& rows) {
   H5Handle ds = open_dataset(l, name);
   std::vector<double> all(l.info.site_ids.size());
@@ -400,6 +408,16 @@ DataSet read_dataset(const std::string& path, const std::vector<std::string>& si
     ds.extras.push_back({x, units, long_name, read_grid(l, x, rows)});
   }
   for (const auto& name : l.site_value_names) ds.site_values.push_back(read_site_value(l, name, rows));
+  for (const auto& name : l.attribute_names) ds.attributes.push_back(read_site_value(l, name, rows));
+  return ds;
+}
+
+DataSet read_site_attributes(const std::string& path, const std::vector<std::string>& site_ids) {
+  const Layout l = open_layout(path);
+  const std::vector<int> rows = select_sites(l, site_ids);
+  DataSet ds;
+  for (int r : rows) ds.site_ids.push_back(l.info.site_ids[r]);
+  for (const auto& name : l.attribute_names) ds.attributes.push_back(read_site_value(l, name, rows));
   return ds;
 }
 

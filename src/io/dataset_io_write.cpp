@@ -92,8 +92,9 @@ void write_site_vars(hid_t file, const DataSet& data, hid_t site_dim) {
   h5_check(H5DSattach_scale(lat, site_dim, 0), "attach site to latitude");
 }
 
-/// float64 (site) truth value with NaN fill, units, long_name, mtl_role.
-void write_site_value(hid_t file, const SiteValue& v, hid_t site_dim) {
+/// float64 (site) value with NaN fill, units, long_name, mtl_role ("truth" or
+/// "attribute").
+void write_site_value(hid_t file, const SiteValue& v, hid_t site_dim, const char* role) {
   const hsize_t ns = v.values.size();
   H5Handle dcpl = make_dcpl();
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -105,7 +106,7 @@ void write_site_value(hid_t file, const SiteValue& v, hid_t site_dim) {
   write_fill_attr(ds, H5T_NATIVE_DOUBLE, nan);
   nc::write_string_attr(ds, "units", v.units);
   nc::write_string_attr(ds, "long_name", v.long_name.empty() ? v.name : v.long_name);
-  nc::write_string_attr(ds, "mtl_role", "truth");
+  nc::write_string_attr(ds, "mtl_role", role);
   h5_check(H5DSattach_scale(ds, site_dim, 0), "attach site to " + v.name);
 }
 
@@ -147,7 +148,8 @@ void write_all(const std::string& path, const DataSet& data) {
   write_grid(file, "temp", units_of(Variable::temp), data.temp, ns, nt, site, time);
   for (const auto& e : data.extras)
     write_grid(file, e.name, e.units, e.values, ns, nt, site, time, e.long_name, true);
-  for (const auto& v : data.site_values) write_site_value(file, v, site);
+  for (const auto& v : data.site_values) write_site_value(file, v, site, "truth");
+  for (const auto& v : data.attributes) write_site_value(file, v, site, "attribute");
   h5_check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flush " + path);
 }
 
@@ -176,6 +178,7 @@ void write_dataset(const std::string& path, const DataSet& data) {
   std::vector<std::string> names = data.driver_names;
   for (const auto& e : data.extras) names.push_back(e.name);
   for (const auto& v : data.site_values) names.push_back(v.name);
+  for (const auto& v : data.attributes) names.push_back(v.name);
   std::set<std::string> seen;
   for (const auto& name : names) {
     if (name.empty() || name == "flow" || name == "temp" || name == "time" || name == "site" ||

@@ -104,10 +104,15 @@ DataCheck check_data(const Config& cfg) {
   // Validate exactly what the runs will use (driver gaps, empty partitions).
   std::vector<int> selected;
   for (const std::string& id : check.sites) selected.push_back(data.site_index(id));
+  const StaticScaling statics = fit_static(data, selected, cfg, cfg.data.file);
+  for (std::size_t j = 0; j < statics.names.size(); ++j) {  // inputs after the drivers
+    check.drivers.push_back(statics.names[j]);
+    check.driver_units.push_back(data.attributes[static_cast<std::size_t>(statics.index[j])].units);
+  }
   if (cfg.experiment.scope == Scope::multi_site) {
-    prepare_sites(data, selected, cfg, cfg.data.file);
+    prepare_sites(data, selected, cfg, cfg.data.file, &statics);
   } else {
-    for (int s : selected) prepare_sites(data, {s}, cfg, cfg.data.file);
+    for (int s : selected) prepare_sites(data, {s}, cfg, cfg.data.file, &statics);
   }
   check.data_digest = data_digest(data, selected, cfg);
   return check;

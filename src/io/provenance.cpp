@@ -84,6 +84,16 @@ std::string data_digest(const DataSet& data, const std::vector<int>& sites, cons
         h = fnv1a64(bits.data(), bits.size() * 4, h);
       }
     }
+    // Attributes: only those the run reads (data.static), so a file that gains
+    // an unused attribute keeps its digest.
+    for (const auto& a : data.attributes) {
+      const auto& names = cfg.data.statics;
+      const bool used = cfg.data.static_all || std::find(names.begin(), names.end(), a.name) != names.end() ||
+                        (a.name == "area" && cfg.data.flow_scaling == FlowScaling::depth);
+      if (!used) continue;
+      h = hash_text(a.name, h);
+      h = fnv1a64(&a.values.at(static_cast<std::size_t>(s)), sizeof(double), h);
+    }
   }
   return hex(h);
 }

@@ -20,16 +20,18 @@ RunnerHooks default_runner_hooks() {
       for (int s : site_indices) ids.push_back(plan.grid.sites.at(s));
     }
     const DataSet ds = read_experiment_data(cfg, ids);
+    // Static inputs are z-scored over all the grid's sites, not this rank's.
+    const StaticScaling statics = experiment_statics(cfg, plan.grid.sites);
     std::map<int, SiteData> out;
     if (multi) {
       std::vector<int> all;
       for (const auto& id : plan.grid.sites) all.push_back(ds.site_index(id));
-      out.emplace(-1, prepare_sites(ds, all, cfg, cfg.data.file));
+      out.emplace(-1, prepare_sites(ds, all, cfg, cfg.data.file, &statics));
       return out;
     }
     for (int s : site_indices) {
       const int k = ds.site_index(plan.grid.sites.at(s));
-      out.emplace(s, prepare_sites(ds, {k}, cfg, cfg.data.file));
+      out.emplace(s, prepare_sites(ds, {k}, cfg, cfg.data.file, &statics));
     }
     return out;
   };

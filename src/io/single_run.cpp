@@ -79,7 +79,8 @@ int run_only(const Config& cfg, const DataCheck& check, const OnlyRun& only,
   const DataSet data = read_experiment_data(cfg, multi ? check.sites : std::vector<std::string>{only.site});
   std::vector<int> indices;
   for (int s = 0; s < data.n_sites(); ++s) indices.push_back(s);
-  const SiteData site = prepare_sites(data, indices, cfg, cfg.data.file);
+  const StaticScaling statics = experiment_statics(cfg, check.sites);  // as the grid's ranks
+  const SiteData site = prepare_sites(data, indices, cfg, cfg.data.file, &statics);
   const int site_index = multi ? -1 : static_cast<int>(it - check.sites.begin());
   const RunSpec run = find_run(cfg, check.sites, site_index, only);
   set_compute_threads(cfg.train.threads);

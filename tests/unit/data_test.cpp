@@ -226,8 +226,8 @@ TEST(Data, LogFlowAndRoundTrip) {
   EXPECT_FLOAT_EQ(y_at(sd.train, 1, 0, 0), static_cast<float>((std::log(0.001) - m) / std::sqrt(var)));
   // unscale inverts scale (float64 throughout: 1e-12 relative).
   for (double q : {0.0, 0.5, 3.0, 250.0})
-    EXPECT_NEAR(unscale(sd.scaling, Variable::flow, scale(sd.scaling, Variable::flow, q)), q, 1e-12 * (1 + q));
-  EXPECT_NEAR(unscale(sd.scaling, Variable::temp, scale(sd.scaling, Variable::temp, 17.25)), 17.25, 1e-12);
+    EXPECT_NEAR(unscale(sd.scaling, Variable::flow, scale(sd.scaling, Variable::flow, q, 0), 0), q, 1e-12 * (1 + q));
+  EXPECT_NEAR(unscale(sd.scaling, Variable::temp, scale(sd.scaling, Variable::temp, 17.25, 0), 0), 17.25, 1e-12);
 }
 
 TEST(Data, DriverSubsetAndNoObservationsIsNotAnError) {

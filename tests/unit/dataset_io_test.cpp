@@ -213,6 +213,32 @@ TEST_F(DataSetIo, TruthSeriesAreNotDefaultInputs) {
   expect_error([&] { write_dataset(path("v.nc"), all); }, {"v.nc", "'swe_true' twice"});
 }
 
+// Basin attributes are written with mtl_role = attribute and read back apart
+// from the truth: never drivers, kept through a round trip, readable alone
+// (read_site_attributes) in file order for any requested sites.
+TEST_F(DataSetIo, AttributesRoundTripApartFromTruth) {
+  DataSet d = with_truth();
+  d.attributes.push_back({"area", "km2", "catchment area", {50.0, 1234.5, 7.0}});
+  d.attributes.push_back({"aridity", "1", "", {0.5, std::nan(""), 2.0}});
+  write_dataset(path("a.nc"), d);
+  EXPECT_EQ(read_dataset_info(path("a.nc")).driver_names, (std::vector<std::string>{"prcp", "tmax"}));
+  const DataSet r = read_dataset(path("a.nc"));
+  ASSERT_EQ(r.attributes.size(), 2u);
+  ASSERT_EQ(r.site_values.size(), 1u);
+  EXPECT_EQ(r.attributes[0].name, "area");
+  EXPECT_EQ(r.attributes[0].units, "km2");
+  EXPECT_EQ(r.attributes[0].values, (std::vector<double>{50.0, 1234.5, 7.0}));
+  EXPECT_TRUE(std::isnan(r.attributes[1].values[1]));
+  EXPECT_EQ(r.attribute_index("aridity"), 1);
+  const DataSet only = read_site_attributes(path("a.nc"), {d.site_ids[2], d.site_ids[0]});
+  EXPECT_EQ(only.site_ids, (std::vector<std::string>{d.site_ids[0], d.site_ids[2]}));
+  EXPECT_EQ(only.attributes[0].values, (std::vector<double>{50.0, 7.0}));
+  write_dataset(path("b.nc"), r);
+  EXPECT_EQ(read_dataset(path("b.nc")).attributes[0].values, r.attributes[0].values);
+  d.attributes.push_back({"share", "1", "", {1, 2, 3}});  // a truth value's name
+  expect_error([&] { write_dataset(path("c.nc"), d); }, {"c.nc", "'share' twice"});
+}
+
 // experiment.auxiliary naming a series: it replaces temp; an input or a
 // missing series is a one-line data error naming file, key and value.
 TEST_F(DataSetIo, ExperimentDataPutsTheAuxiliarySeriesInTheTempSlot) {

@@ -51,7 +51,7 @@ TEST(SynthWorld2, LayoutAndDeterminism) {
   names.clear();
   for (const auto& v : a.site_values) names.push_back(v.name);
   EXPECT_EQ(names, (std::vector<std::string>{"temp_hidden_share", "temp_snow_share", "melt_share",
-                                             "temp_gain_expected", "temp_link", "relief",
+                                             "temp_gain_expected", "temp_link",
                                              "short_flow_years"}));
   EXPECT_NO_THROW(a.check_shape("synth"));
   for (int k = 0; k < a.n_drivers(); ++k) EXPECT_TRUE(same_bits(a.drivers[k], b.drivers[k]));

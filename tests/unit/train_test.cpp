@@ -149,8 +149,8 @@ TEST(Train, PredictionsAreUnscaledModelOutputs) {
       if (s.day[row] < 0) continue;
       ASSERT_EQ(p.day[i], s.day[row]);
       // Same float computation, same unscale: exact.
-      EXPECT_EQ(p.value[i * 2 + 0], float(mtl::unscale(d.scaling, mtl::Variable::flow, pred[row * 2])));
-      EXPECT_EQ(p.value[i * 2 + 1], float(mtl::unscale(d.scaling, mtl::Variable::temp, pred[row * 2 + 1])));
+      EXPECT_EQ(p.value[i * 2 + 0], float(mtl::unscale(d.scaling, mtl::Variable::flow, pred[row * 2], 0)));
+      EXPECT_EQ(p.value[i * 2 + 1], float(mtl::unscale(d.scaling, mtl::Variable::temp, pred[row * 2 + 1], 0)));
       ++i;
     }
   EXPECT_EQ(i, p.day.size());

@@ -5,6 +5,11 @@ seeds, the headline counts, and every failed or missing run.
 
     python3 analysis/summarize.py results/exp1.h5 [--out DIR]
         [--partition val|test] [--variable flow|temp|SERIES] [--min-effect NSE]
+        [--local EXP1.h5]
+
+With --local, the file is a regional model (multi_site, e.g. exp2) and its
+single-task NSE per site is compared with the per-site models of EXP1.h5 on
+the same sites, seeds paired (regional.py; table regional_vs_local).
 
 Prints Markdown and writes the tables as CSV (and Parquet when pyarrow or
 fastparquet is installed) + Markdown into DIR (default: <stem>_summary next to
@@ -23,10 +28,11 @@ import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paper  # noqa: E402
+import regional  # noqa: E402
 import seasonal  # noqa: E402
 import stats  # noqa: E402
 from resultsfile import (STATUS_DONE, STATUS_NAMES, ResultsFileError,  # noqa: E402
-                         load_for_analysis, run_counts)
+                         load, load_for_analysis, run_counts)
 
 TABLES = ("per_lambda", "per_site", "missing_runs", "headline", "paper_table")
 
@@ -187,6 +193,23 @@ def site_section(res, site_rows, lam_rows, partition) -> str:
                       md_table(header, rows)])
 
 
+def regional_section(table, local_path) -> str:
+    s = regional.summary(table)
+    rows = [[r["site"], fmt(r["regional_median"]), fmt(r["local_median"]), r["n_pairs"],
+             fmt(r["hl_shift"]), fmt_p(r["p_wilcoxon"]), fmt_p(r["q_bh"]), r["class"],
+             r["class_bh"]] for r in records(table)]
+    counts = "; ".join(f"{adj}: " + " / ".join(f"{s[key][c]} {c}" for c in stats.CLASSES)
+                       for adj, key in (("raw", "class"), ("BH", "class_bh")))
+    return "\n".join([
+        f"## Regional (this file) against local (one model per site: {local_path})", "",
+        f"Single-task (lambda = 0) NSE, {s['sites']} sites, {s['seeds']} paired seeds. Median over "
+        f"sites of the per-site median: regional {fmt(s['regional_median'])} (NSE > 0 at "
+        f"{s['regional_positive']} sites), local {fmt(s['local_median'])} (NSE > 0 at "
+        f"{s['local_positive']}). Regional is ... than local at: {counts}.", "",
+        md_table(["site", "regional", "local", "pairs", "HL shift", "p Wilcoxon", "q BH",
+                  "regional vs local", "(BH)"], rows)])
+
+
 def lambda_section(lam_rows) -> str:
     header = ["site", "lambda", "n used / seeds", "failed", "pending", "median", "IQR",
               "q25", "q75", "min", "max"]
@@ -197,8 +220,10 @@ def lambda_section(lam_rows) -> str:
 
 
 def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
-              data_file=None) -> dict:
+              data_file=None, local=None) -> dict:
     res, variable = load_for_analysis(path, partition, variable)
+    versus = (regional.regional_vs_local(res, load(local), partition, variable, (path, local))
+              if local else None)
     lam_rows = stats.per_lambda_table(res, partition, variable)
     site_rows = stats.site_table(res, partition, variable, min_effect)
     # Both partitions for the paper table: the reported one and the other of val/test.
@@ -228,7 +253,8 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
     text = "\n\n".join([title, "\n".join(notes), status_section(res, partition, variable, miss),
                         headline_section(site_rows, naive_note, min_effect),
                         paper_section(paper_rows, experiment), truth_section(truth, truth_note),
-                        site_section(res, site_rows, lam_rows, partition)])
+                        site_section(res, site_rows, lam_rows, partition)]
+                       + ([regional_section(versus, local)] if versus is not None else []))
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "summary.md"), "w") as f:
         f.write(text + "\n\n" + lambda_section(lam_rows) + "\n")
@@ -243,12 +269,15 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
         written += write_table(out_dir, name, tables[name])
     if truth is not None:
         written += write_table(out_dir, "truth_agreement", truth)
+    if versus is not None:
+        written += write_table(out_dir, "regional_vs_local", versus)
     if not quiet:
         print(text)
         print(f"\nwritten: {out_dir}/" + ", ".join(written))
     return dict(results=res, per_lambda=lam_rows, per_site=site_rows, missing=miss,
                 headline={h["comparison"]: h for h in records(heads)}, text=text,
-                written=written, paper=paper_rows, truth=truth, site_tables=parts)
+                written=written, paper=paper_rows, truth=truth, site_tables=parts,
+                regional_vs_local=versus)
 
 
 def default_out(path: str) -> str:
@@ -269,6 +298,9 @@ def main(argv=None) -> int:
                          "different (default 0)")
     ap.add_argument("--data", help="input data set for the truth check (default: [data] "
                                    "file of the stored config)")
+    ap.add_argument("--local", metavar="EXP1.h5",
+                    help="per-site models (single_site) of the same sites: compare this regional "
+                         "file's single-task NSE with theirs, seeds paired")
     ap.add_argument("-q", "--quiet", action="store_true", help="write files, print nothing")
     a = ap.parse_args(argv)
     if not (math.isfinite(a.min_effect) and a.min_effect >= 0):
@@ -277,7 +309,7 @@ def main(argv=None) -> int:
         return 2
     try:
         summarize(a.results, a.out or default_out(a.results), a.partition, a.variable, a.quiet,
-                  a.min_effect, a.data)
+                  a.min_effect, a.data, a.local)
     except ResultsFileError as exc:
         print(f"summarize.py: error: {exc}", file=sys.stderr)
         return 2

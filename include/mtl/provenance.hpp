@@ -22,14 +22,21 @@ using Provenance = std::vector<ProvenancePart>;
 /// site list), data (plan.data_digest), program (version and build-time git hash).
 Provenance resume_provenance(const Plan& plan);
 
+/// The model's inputs and target scaling in one readable line (a provenance
+/// part and the results file's `inputs` attribute): drivers, static
+/// attributes, how flow was scaled, the loss.
+std::string inputs_text(const Plan& plan);
+
 /// Hex digest of effective_ini(cfg) plus the resolved site list.
 std::string config_digest(const Config& cfg, const std::vector<std::string>& sites);
 
 /// Hex digest of the values the runs read: the names of the used drivers and
 /// targets, then for each of `sites` (indices into data, in the given order)
 /// its id and every driver, flow and temp value on the days of the train, val
-/// and test periods (float bits; every NaN counts as one value). Days outside
-/// the periods, latitude and units are not read by training and not covered.
+/// and test periods (float bits; every NaN counts as one value), and the values
+/// of the attributes the run reads (data.static; `area` for flow as depth).
+/// Days outside the periods, latitude and units are not read by training and
+/// not covered.
 std::string data_digest(const DataSet& data, const std::vector<int>& sites, const Config& cfg);
 
 /// "mtl_mpi <version> (git <build-time hash>)".

@@ -167,6 +167,7 @@ std::vector<char> encode_entry(const JournalEntry& e) {
     enc.put(e.scaling.y_mean);
     enc.put(e.scaling.y_std);
     enc.put<int8_t>(e.scaling.log_flow ? 1 : 0);
+    enc.put_vec(e.scaling.flow_depth);
   }
   return std::move(enc.bytes());
 }
@@ -211,6 +212,7 @@ JournalEntry decode_entry(const char* data, std::size_t n) {
     e.scaling.y_mean = dec.get<decltype(e.scaling.y_mean)>();
     e.scaling.y_std = dec.get<decltype(e.scaling.y_std)>();
     e.scaling.log_flow = dec.get<int8_t>() != 0;
+    e.scaling.flow_depth = dec.get_vec<double>();
   }
   if (!dec.done()) throw ResultsError("journal record: trailing bytes");
   return e;

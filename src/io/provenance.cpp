@@ -33,6 +33,18 @@ const char* describe(const std::string& name) {
   return nullptr;
 }
 
+std::string join_list(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
+  return s;
+}
+
+std::string format_eps(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
 }  // namespace
 
 Provenance resume_provenance(const Plan& plan) {
@@ -43,7 +55,24 @@ Provenance resume_provenance(const Plan& plan) {
       {"config", config_digest(plan.cfg, plan.grid.sites)},
       {"data", plan.data_digest.empty() ? "unknown" : plan.data_digest},
       {"program", program_identity()},
+      {"inputs", inputs_text(plan)},
   };
+}
+
+std::string inputs_text(const Plan& plan) {
+  const Config& c = plan.cfg;
+  std::string t = "inputs:";
+  for (const auto& d : plan.drivers) t += " " + d;
+  t += "; static attributes: ";
+  t += c.data.static_all ? "all" : c.data.statics.empty() ? "none" : join_list(c.data.statics);
+  t += c.data.static_all || !c.data.statics.empty() ? " (z-scored over the selected sites)" : "";
+  t += "; flow: ";
+  t += c.data.flow_scaling == FlowScaling::depth ? "depth, mm/day = m3 s-1 x 86.4 / area km2, " : "m3 s-1, ";
+  t += c.data.log_flow ? "ln(q + 0.001), " : "";
+  t += "z-score pooled over the sites' training days; temp: degC, z-score pooled; loss ";
+  t += to_string(c.model.loss);
+  if (c.model.loss == LossKind::nse_star) t += " (eps " + format_eps(c.model.nse_star_eps) + ")";
+  return t;
 }
 
 std::string config_digest(const Config& cfg, const std::vector<std::string>& sites) {

@@ -10,6 +10,7 @@
 #include "mtl/backend.hpp"
 #include "mtl/h5.hpp"
 #include "mtl/version.hpp"
+#include "mtl/provenance.hpp"
 #include "results_detail.hpp"
 
 namespace mtl {
@@ -102,6 +103,10 @@ void root_attributes(hid_t file, const Plan& plan, const ResultsMeta& meta, cons
             cfg.experiment.has_auxiliary ? variable_name(cfg.experiment, cfg.experiment.auxiliary)
                                          : "none");
   attr_text(file, "scope", to_string(cfg.experiment.scope));
+  // How the targets were scaled and which attributes were inputs (issue 19).
+  attr_text(file, "inputs", inputs_text(plan));
+  attr_text(file, "flow_scaling", to_string(cfg.data.flow_scaling));
+  attr_text(file, "loss", to_string(cfg.model.loss));
   attr_text(file, "program_version", program_version());
   attr_text(file, "git_hash", git_hash());
   attr_text(file, "onednn_version", onednn_version() + " (" + onednn_hash() + ")");

@@ -254,3 +254,55 @@ TEST(SynthWorld2, PlausibleStatisticsAndMixedTruth) {
 
 }  // namespace
 }  // namespace mtl
+
+namespace mtl {
+namespace {
+
+double attribute(const DataSet& d, const std::string& name, int s) {
+  const int k = d.attribute_index(name);
+  EXPECT_GE(k, 0) << name;
+  return k < 0 ? std::nan("") : d.attributes[static_cast<size_t>(k)].values.at(static_cast<size_t>(s));
+}
+
+// Basin attributes (docs/synthetic.md, "Basin attributes"): the CAMELS-like
+// set, never a truth variable, the area the flow was made with, and climate
+// indices that are what their formulas say of the OBSERVED forcing.
+TEST(SynthWorld2, AttributesAreObservableAndComputedFromTheForcing) {
+  const SynthOptions o = world2(6, 4, 3);
+  const DataSet d = synth_world(o);
+  std::vector<std::string> names;
+  for (const auto& a : d.attributes) names.push_back(a.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"area", "gauge_lat", "elev_mean", "relief", "slope_mean",
+                                             "soil_depth", "p_mean", "pet_mean", "aridity", "frac_snow",
+                                             "high_prec_freq", "high_prec_dur", "low_prec_freq",
+                                             "low_prec_dur", "p_seasonality"}));
+  for (const auto& v : d.site_values) EXPECT_LT(d.attribute_index(v.name), 0) << v.name << " is truth";
+  const int n = d.n_time();
+  for (int s = 0; s < 6; ++s) {
+    const SynthSite2 p = synth_site_params2(o.seed, s, o);
+    EXPECT_EQ(attribute(d, "area", s), p.base.area_km2);
+    EXPECT_EQ(attribute(d, "gauge_lat", s), d.latitude[s]);
+    EXPECT_EQ(attribute(d, "relief", s), p.relief_m);
+    // p_mean, frac_snow and the dry-day frequency recomputed from the prcp/tmax/tmin drivers.
+    double sum = 0, snow = 0;
+    int dry = 0;
+    for (int t = 0; t < n; ++t) {
+      const double pr = d.drivers[1][s * n + t];
+      sum += pr;
+      if (0.5 * (d.drivers[4][s * n + t] + d.drivers[5][s * n + t]) < 0) snow += pr;
+      dry += pr < 1.0;
+    }
+    EXPECT_NEAR(attribute(d, "p_mean", s), sum / n, 1e-9 * sum / n);
+    EXPECT_NEAR(attribute(d, "frac_snow", s), snow / sum, 1e-9);
+    EXPECT_NEAR(attribute(d, "low_prec_freq", s), dry / (n / 365.25), 1e-9);
+    EXPECT_NEAR(attribute(d, "aridity", s), attribute(d, "pet_mean", s) / attribute(d, "p_mean", s), 1e-12);
+    // Durations are means of runs of at least one day; seasonality is a cosine times delta_p.
+    EXPECT_GE(attribute(d, "high_prec_dur", s), 1.0);
+    EXPECT_GE(attribute(d, "low_prec_dur", s), 1.0);
+    EXPECT_LE(std::fabs(attribute(d, "p_seasonality", s)), 2.0);
+    EXPECT_GT(attribute(d, "soil_depth", s), 0.0);
+  }
+}
+
+}  // namespace
+}  // namespace mtl

@@ -11,8 +11,10 @@ temp degC) to --out or stdout. Exit 0, or 2 with one line on a bad file/option.
 The model is the one mtl_mpi trained: nn.LSTM(C, H) (PyTorch gate order i, f, g,
 o; bias_hh_l0 = 0) and a linear head [2, H] (row 0 primary, row 1 auxiliary),
 fed z-scored drivers with the run's training-period statistics (x_mean_<driver>,
-x_std_<driver>), un-scaled with y_mean_<target>, y_std_<target> (and
-exp(.) - 0.001 for flow when data.log_flow). As in mtl_mpi's evaluation, the
+x_std_<driver>; a static attribute of [data] static is a driver that is the
+same every day), un-scaled with y_mean_<target>, y_std_<target> (and
+exp(.) - 0.001 for flow when data.log_flow; flow as depth, [data] flow_scaling =
+depth, back to m3 s-1 by the site's area: / (86.4 / area km2)). As in mtl_mpi's evaluation, the
 period is cut into blocks of model.seq_len days from its first day, each
 started from a zero state. `load_model(...).to_torch()` gives the PyTorch
 modules for NeuralHydrology-style use.
@@ -47,6 +49,7 @@ class Model:
     y_std: dict
     heads: list              # [primary, auxiliary or "none"]
     log_flow: bool
+    flow_depth: bool         # [data] flow_scaling = depth: flow modelled in mm/day
     seq_len: int
     periods: dict            # "train"/"val"/"test" -> (first, last) numpy datetime64[D]
     data_file: str | None
@@ -99,6 +102,7 @@ def load_model(path: str, site: str, lam: float, seed: int) -> Model:
         y_std={v: float(run[f"y_std_{v}"]) for v in ("flow", "temp")},
         heads=[str(h) for h in ds.output.values],
         log_flow=cp.getboolean("data", "log_flow", fallback=False),
+        flow_depth=cp.get("data", "flow_scaling", fallback="pooled") == "depth",
         seq_len=cp.getint("model", "seq_len", fallback=365),
         periods={p: _period(cp, p) for p in ("train", "val", "test")},
         data_file=res.data_file())
@@ -140,7 +144,9 @@ def read_drivers(data_path: str, site: str, drivers: list, first, last) -> pd.Da
         sel = data[drivers].isel(site=ids.index(site))
         days = pd.to_datetime(np.datetime64("1970-01-01") +
                               days_since_epoch(sel.time.values).astype("timedelta64[D]"))
-        table = pd.DataFrame({d: sel[d].values for d in drivers}, index=days)
+        # A static attribute (site) is the same input every day.
+        table = pd.DataFrame({d: np.broadcast_to(sel[d].values, days.shape) for d in drivers},
+                             index=days)
     want = pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq="D")
     table = table.reindex(want)
     gaps = table.isna().any(axis=1)
@@ -148,6 +154,16 @@ def read_drivers(data_path: str, site: str, drivers: list, first, last) -> pd.Da
         raise ResultsFileError(f"{data_path}: site {site}: drivers missing on "
                                f"{gaps[gaps].index[0].date()} ({int(gaps.sum())} days of the period)")
     return table
+
+
+def site_area(data_path: str, site: str) -> float:
+    """The `area` attribute (km2) of a site in an input data set."""
+    import xarray as xr
+    with xr.open_dataset(data_path) as data:
+        ids = [str(s) for s in data.site_id.values]
+        if "area" not in data or site not in ids:
+            raise ResultsFileError(f"{data_path}: no 'area' attribute for site {site} (flow as depth)")
+        return float(data["area"].values[ids.index(site)])
 
 
 def predict(model: Model, data_path: str, site: str, first, last) -> pd.DataFrame:
@@ -172,6 +188,8 @@ def predict(model: Model, data_path: str, site: str, first, last) -> pd.DataFram
         u = y[:, k] * model.y_std[target] + model.y_mean[target]
         if target == "flow" and model.log_flow:
             u = np.exp(u) - LOG_FLOW_OFFSET
+        if target == "flow" and model.flow_depth:
+            u = u / (86.4 / site_area(data_path, site))  # mm/day -> m3 s-1 (mtl::unscale)
         out[target] = u
     return pd.DataFrame(out, index=drivers.index.rename("date"))
 

@@ -114,3 +114,47 @@ def test_cli_writes_csv_and_refuses_a_file_without_weights(grid, tmp_path):
                           "synth000", "--lambda", "0", "--seed", "1"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1, run.stderr
+
+
+@pytest.fixture(scope="module")
+def regional_grid():
+    work = tempfile.mkdtemp(prefix="mtl_predict_reg_")
+    try:
+        out = run_tiny_grid(work, "predreg", """flow_scaling = depth
+static = all
+[experiment]
+scope = multi_site
+[model]
+hidden = 6
+loss = nse_star
+[train]
+epochs = 4
+[grid]
+lambdas = 0
+seeds = 0
+[output]
+predictions = test
+weights = final
+""")
+        yield out, os.path.join(work, "synth.nc")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def test_reproduces_a_regional_model_with_statics_and_depth(regional_grid):
+    """Static attributes are constant inputs and flow comes back from mm/day by the
+    site's area: the same tolerance argument as above, with C = 7 + 15 inputs (29
+    products per gate: still 5x below TOL_Z) and y_std in mm/day times area / 86.4."""
+    path, data = regional_grid
+    ds = xr.open_dataset(path)
+    areas = dict(zip([str(s) for s in xr.open_dataset(data).site_id.values],
+                     xr.open_dataset(data)["area"].values))
+    for site in ds.site.values:
+        m = predict.load_model(path, str(site), 0.0, 0)
+        assert m.flow_depth and "aridity" in m.drivers
+        got = predict.predict(m, data, str(site), *m.periods["test"])
+        for var in ("flow", "temp"):
+            want = stored(ds, var, "test", site, 0.0, 0)
+            scale = areas[str(site)] / 86.4 if var == "flow" else 1.0
+            tol = TOL_Z * m.y_std[var] * scale + np.abs(want) * 2.0 ** -24
+            assert np.all(np.abs(got[var].values - want) <= tol), (site, var)

@@ -56,6 +56,7 @@ TEST(Journal, KeepsFinalWeightsAndTheirScaling) {
   e.scaling.y_mean = {10.0, 20.0};
   e.scaling.y_std = {1.5, 2.5};
   e.scaling.log_flow = true;
+  e.scaling.flow_depth = {0.0864, 1.728};  // flow as depth: per-site mm/day per m3 s-1
   const std::vector<char> bytes = mtl::encode_entry(e);
   const mtl::JournalEntry d = mtl::decode_entry(bytes.data(), bytes.size());
   EXPECT_EQ(d.result.final_params, e.result.final_params);
@@ -64,6 +65,7 @@ TEST(Journal, KeepsFinalWeightsAndTheirScaling) {
   EXPECT_EQ(d.scaling.y_mean, e.scaling.y_mean);
   EXPECT_EQ(d.scaling.y_std, e.scaling.y_std);
   EXPECT_TRUE(d.scaling.log_flow);
+  EXPECT_EQ(d.scaling.flow_depth, e.scaling.flow_depth);
   EXPECT_EQ(mtl::encode_entry(d), bytes);
 }
 

@@ -1,5 +1,7 @@
 // zarr v2 reader: small arrays written here (raw and blosc chunks, edge
-// chunks, a missing chunk) and the errors for what it does not support.
+// chunks, a missing chunk), the errors for what it does not support, and
+// river-dl's DRB store against derived_csv/ (a conversion by python zarr)
+// value by value, skipped without ../shared.
 #include <blosc.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <sstream>
 
 #include "support/expect_error.hpp"
+#include "mtl/importers.hpp"
 #include "mtl/zarr.hpp"
 
 namespace mtl {
@@ -86,6 +89,64 @@ TEST_F(ImportersZarr, UnsupportedIsAOneLineError) {
   test::expect_data_error([&] { read_zarr_array(dir_.string()); }, {"0.1", "8 bytes", "expected 32"});
   write(".zarray", "{\"shape\": [3,");
   test::expect_data_error([&] { read_zarr_array(dir_.string()); }, {".zarray", "not JSON"});
+}
+
+std::string real_dir() {
+  const std::string d = std::string(MTL_SHARED_DIR) + "/data/real/drb_river_dl_test_zarr";
+  return fs::is_directory(d) ? d : "";
+}
+
+double csv_value(const std::string& s) { return s.empty() ? std::nan("") : std::stod(s); }
+
+// Every value of every array against the CSV that python zarr wrote (exact:
+// both are the same doubles printed with repr's round-trip precision, read
+// back by strtod; our store is float32 for series, so compare there).
+TEST(ImportersRealDrb, ZarrMatchesDerivedCsv) {
+  if (real_dir().empty()) GTEST_SKIP() << "no ../shared/data/real/drb_river_dl_test_zarr";
+  const std::string root = real_dir();
+  DrbImportOptions opt;
+  opt.zarr_dir = root;
+  opt.attributes = root + "/test_seg_attr.csv";
+  std::vector<std::string> warnings;
+  const DataSet d = import_drb(opt, &warnings);
+  ASSERT_EQ(d.n_sites(), 4);
+  EXPECT_EQ(d.site_ids, (std::vector<std::string>{"2007", "2012", "2014", "2037"}));
+  std::ifstream in(root + "/derived_csv/drb_4segments_2003-09-15_2006-10-15.csv");
+  std::string line;
+  std::getline(in, line);
+  ASSERT_EQ(line, "seg_id_nat,date,temp_c_obs,discharge_cms_obs,seg_rain,seg_tave_air,seg_humid,seg_slope,"
+                  "seg_outflow_prms,seg_tave_water_prms");
+  const int slope = d.attribute_index("seg_slope");
+  ASSERT_GE(slope, 0);
+  std::map<std::string, int> seen;
+  long rows = 0;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f(1);
+    for (char c : line) {
+      if (c == ',') f.emplace_back();
+      else f.back().push_back(c);
+    }
+    ASSERT_EQ(f.size(), 10u) << line;
+    const int s = d.site_index(f[0]);
+    ASSERT_GE(s, 0) << line;
+    const int t = static_cast<int>(std::find_if(d.time.begin(), d.time.end(),
+                                                [&](int32_t x) { return iso_date(x) == f[1]; }) - d.time.begin());
+    ASSERT_LT(t, d.n_time()) << line;
+    const size_t k = static_cast<size_t>(s) * d.n_time() + t;
+    const auto same = [&](float got, const std::string& want) {
+      return std::isnan(csv_value(want)) ? std::isnan(got) : got == static_cast<float>(csv_value(want));
+    };
+    EXPECT_TRUE(same(d.temp[k], f[2])) << line;
+    EXPECT_TRUE(same(d.flow[k], f[3])) << line;
+    for (int c = 0; c < 3; ++c) EXPECT_TRUE(same(d.drivers[c][k], f[4 + c])) << line;
+    EXPECT_EQ(d.attributes[slope].values[s], csv_value(f[7])) << line;
+    EXPECT_TRUE(same(d.extras[0].values[k], f[8])) << line;
+    EXPECT_TRUE(same(d.extras[1].values[k], f[9])) << line;
+    ++seen[f[0]];
+    ++rows;
+  }
+  EXPECT_EQ(rows, static_cast<long>(d.n_sites()) * d.n_time());
+  for (const auto& id : d.site_ids) EXPECT_EQ(seen[id], d.n_time()) << id;
 }
 
 }  // namespace

@@ -67,13 +67,30 @@ void print_summary(const DataSet& ds, const std::string& what) {
   }
   if (!ds.attributes.empty()) {
     std::printf("  %zu attributes (static inputs with [data] static):", ds.attributes.size());
-    std::string with_nan;  // a job's [data] static must not name these (NaN is a data error)
+    std::vector<std::string> nan_attrs, nan_sites;  // a job's [data] static must avoid these
+    std::vector<char> site_has_nan(ds.site_ids.size(), 0);
     for (const auto& v : ds.attributes) {
       std::printf(" %s[%s]", v.name.c_str(), v.units.c_str());
-      const auto n = std::count_if(v.values.begin(), v.values.end(), [](double x) { return std::isnan(x); });
-      if (n > 0) with_nan += " " + v.name + "(" + std::to_string(n) + ")";
+      bool any = false;
+      for (size_t s = 0; s < v.values.size(); ++s)
+        if (std::isnan(v.values[s])) {
+          any = true;
+          site_has_nan[s] = 1;
+        }
+      if (any) nan_attrs.push_back(v.name);
     }
-    std::printf("\n  attributes with NaN (sites):%s\n", with_nan.empty() ? " none" : with_nan.c_str());
+    for (size_t s = 0; s < site_has_nan.size(); ++s)
+      if (site_has_nan[s]) nan_sites.push_back(ds.site_ids[s]);
+    std::printf("\n  attributes with NaN: %zu of %zu", nan_attrs.size(), ds.attributes.size());
+    if (nan_attrs.empty()) {
+      std::printf("\n");
+      return;
+    }
+    if (!nan_attrs.empty() && nan_attrs.size() < ds.attributes.size())
+      for (const auto& n : nan_attrs) std::printf(" %s", n.c_str());
+    std::printf(", at %zu sites:", nan_sites.size());
+    for (size_t i = 0; i < nan_sites.size() && i < 20; ++i) std::printf(" %s", nan_sites[i].c_str());
+    std::printf("%s\n", nan_sites.size() > 20 ? " ..." : "");
   }
 }
 

@@ -5,6 +5,7 @@ set -euo pipefail
 PKGS=(cmake g++ make git
       libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
       libdnnl-dev ocl-icd-opencl-dev libboost-program-options-dev libgtest-dev
+      libblosc-dev nlohmann-json3-dev
       python3 python3-numpy python3-h5py python3-scipy python3-matplotlib
       python3-xarray python3-pandas python3-netcdf4 python3-pytest python3-torch libopenblas0-openmp
       udunits-bin

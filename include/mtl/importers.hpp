@@ -6,6 +6,10 @@
 //              tmax tmin vp, flow in m3 s-1, temp all NaN.
 //   Wide CSV:  one row per day (M/D/YYYY or YYYY-MM-DD), one column per site
 //              (e.g. the 410-site NWIS table), NA = missing.
+//   Attributes: CAMELS v2.0 camels_*.txt, the GAGES-II subset table of the
+//              NWIS gauges, river-dl's segment attributes -> DataSet::attributes
+//              (importers_attributes.cpp; names and units in docs/data.md).
+//   DRB:       river-dl's zarr stores (importers_drb.cpp, zarr.hpp).
 #include <iosfwd>
 #include <string>
 #include <utility>
@@ -77,8 +81,51 @@ struct CsvImportOptions {
   std::string sitelist;                      // column id -> site id (optional)
   std::string coords;                        // lat,lon,site (optional)
   bool dayl_from_latitude = false;           // add driver dayl (needs coords)
+  std::string attributes;                    // GAGES-II table (optional): gages_attributes
 };
-DataSet import_csv(const CsvImportOptions& opt);
+/// `warnings` (optional) receives one line per site without attributes.
+DataSet import_csv(const CsvImportOptions& opt, std::vector<std::string>* warnings = nullptr);
+
+/// A per-site table: one row per site keyed by column `key`, values [column][row].
+struct AttributeTable {
+  std::vector<std::string> header;          // every column name, file order
+  std::vector<std::string> ids;             // row keys (quotes/apostrophe stripped), unique
+  std::vector<std::string> columns;         // the parsed columns, file order
+  std::vector<std::vector<double>> values;  // [column][row]; NA, NaN or empty -> NaN
+};
+/// Delimited table (sep ';' for CAMELS, ',' otherwise) with a header line.
+/// `key`: name of the id column ("" = the first column). Only the columns in
+/// `keep` that the header has are parsed. Throws DataError naming
+/// source:line, column and value for a non-numeric value, a short row, a
+/// duplicate or empty key, or a missing key column.
+AttributeTable parse_attribute_table(std::istream& in, const std::string& source, char sep,
+                                     const std::string& key, const std::vector<std::string>& keep);
+
+/// The 27 CAMELS attributes of Kratzert et al. (2019) plus gauge_lat, read from
+/// every camels_*.txt in dir, and `area` (km2) = area_gages2. A site missing
+/// from a file gets NaN and one warning line naming it; an attribute in no
+/// file is left out (one warning line). An attribute in two files is an error.
+std::vector<SiteValue> camels_attributes(const std::string& dir, const std::vector<std::string>& sites,
+                                         std::vector<std::string>& warnings);
+
+/// GAGES-II attributes (the columns documented in docs/data.md, source units)
+/// plus `area` (km2) = DRAIN_SQKM. Rows are keyed by the first column and
+/// matched to a site by its table column id (`sm1`) or its site id (an
+/// all-digit key matches with or without leading zeros). Sites without a row:
+/// NaN and a warning; unknown columns and unmatched rows: one warning each.
+std::vector<SiteValue> gages_attributes(const std::string& file, const std::vector<std::string>& columns,
+                                        const std::vector<std::string>& site_ids,
+                                        std::vector<std::string>& warnings);
+
+/// Delaware River Basin sample in river-dl's layout: zarr v2 groups
+/// obs_temp_flow/ (temp_c, discharge_cms) and test_data/ (PRMS drivers) under
+/// zarr_dir, segments `segs_test`, days `times_test`.
+struct DrbImportOptions {
+  std::string zarr_dir;
+  std::string attributes;           // test_seg_attr.csv (optional)
+  bool dayl_from_latitude = false;  // add driver dayl from hru_lat (needs attributes)
+};
+DataSet import_drb(const DrbImportOptions& opt, std::vector<std::string>* warnings = nullptr);
 
 /// Units written for a driver name (Daymet names, tmean): "1" when unknown.
 std::string driver_units(const std::string& name);

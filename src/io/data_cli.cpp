@@ -1,5 +1,6 @@
 // mtl_data: make input data sets. Subcommands synth, import-camels,
-// import-csv, info. Thin: parse options, call the library, write, report.
+// import-csv, import-drb, info, convert. Thin: parse options, call the
+// library, write, report.
 #include <boost/program_options.hpp>
 #include <hdf5.h>
 
@@ -30,9 +31,11 @@ constexpr const char* kUsage =
     "  synth         --sites N --years N --seed S [--world 1|2] --out FILE   synthetic world\n"
     "                (1980-10-01 + N water years; world 2 options: --temp-link on|off,\n"
     "                --shuffle-temp-years, --short-flow MIN-MAX|none)\n"
-    "  import-camels --forcing DIR --streamflow DIR [--sites ID ...] --out FILE\n"
+    "  import-camels --forcing DIR --streamflow DIR [--sites ID ...] [--attributes DIR] --out FILE\n"
     "  import-csv    [--flow FILE --flow-units cfs|m3/s] [--temp FILE] [--driver NAME=FILE ...]\n"
-    "                [--sitelist FILE] [--coords FILE] [--dayl-from-latitude] --out FILE\n"
+    "                [--sitelist FILE] [--coords FILE] [--dayl-from-latitude] [--attributes FILE]\n"
+    "                --out FILE\n"
+    "  import-drb    --zarr DIR [--attributes FILE] [--dayl-from-latitude] --out FILE   river-dl zarr\n"
     "  info          FILE                                       sites, dates, drivers, gaps\n"
     "  convert       IN OUT [--sites ID ...] [--drivers NAME ...] rewrite (e.g. an xarray file) in canonical form\n"
     "  <command> --help for the options of one command; --version for the version and backends\n";
@@ -63,10 +66,36 @@ void print_summary(const DataSet& ds, const std::string& what) {
     std::printf("\n");
   }
   if (!ds.attributes.empty()) {
-    std::printf("  attributes (static inputs with [data] static):");
-    for (const auto& v : ds.attributes) std::printf(" %s[%s]", v.name.c_str(), v.units.c_str());
-    std::printf("\n");
+    std::printf("  %zu attributes (static inputs with [data] static):", ds.attributes.size());
+    std::vector<std::string> nan_attrs, nan_sites;  // a job's [data] static must avoid these
+    std::vector<char> site_has_nan(ds.site_ids.size(), 0);
+    for (const auto& v : ds.attributes) {
+      std::printf(" %s[%s]", v.name.c_str(), v.units.c_str());
+      bool any = false;
+      for (size_t s = 0; s < v.values.size(); ++s)
+        if (std::isnan(v.values[s])) {
+          any = true;
+          site_has_nan[s] = 1;
+        }
+      if (any) nan_attrs.push_back(v.name);
+    }
+    for (size_t s = 0; s < site_has_nan.size(); ++s)
+      if (site_has_nan[s]) nan_sites.push_back(ds.site_ids[s]);
+    std::printf("\n  attributes with NaN: %zu of %zu", nan_attrs.size(), ds.attributes.size());
+    if (nan_attrs.empty()) {
+      std::printf("\n");
+      return;
+    }
+    if (!nan_attrs.empty() && nan_attrs.size() < ds.attributes.size())
+      for (const auto& n : nan_attrs) std::printf(" %s", n.c_str());
+    std::printf(", at %zu sites:", nan_sites.size());
+    for (size_t i = 0; i < nan_sites.size() && i < 20; ++i) std::printf(" %s", nan_sites[i].c_str());
+    std::printf("%s\n", nan_sites.size() > 20 ? " ..." : "");
   }
+}
+
+void print_warnings(const std::string& cmd, const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) std::fprintf(stderr, "mtl_data %s: warning: %s\n", cmd.c_str(), w.c_str());
 }
 
 /// "MIN-MAX" water years of --short-flow, 1 <= MIN <= MAX <= 100; "none":
@@ -142,17 +171,23 @@ int cmd_synth(int argc, char** argv) {
 }
 
 int cmd_camels(int argc, char** argv) {
-  std::string forcing, streamflow, out;
+  std::string forcing, streamflow, attributes, out;
   std::vector<std::string> sites;
   po::options_description desc("mtl_data import-camels");
   desc.add_options()("forcing", po::value(&forcing)->required(), "basin_mean_forcing/<product> folder")(
       "streamflow", po::value(&streamflow)->required(), "usgs_streamflow folder")(
       "sites", po::value(&sites)->multitoken(), "gauge ids (default: all forcing files)")(
+      "attributes", po::value(&attributes), "camels_attributes_v2.0 folder (camels_*.txt)")(
       "out", po::value(&out)->required(), "output file (.nc)");
   po::variables_map vm;
   if (!parse(argc, argv, desc, vm)) return kExitOk;
   const auto t0 = std::chrono::steady_clock::now();
-  const DataSet ds = import_camels(forcing, streamflow, sites);
+  DataSet ds = import_camels(forcing, streamflow, sites);
+  if (!attributes.empty()) {
+    std::vector<std::string> warnings;
+    ds.attributes = camels_attributes(attributes, ds.site_ids, warnings);
+    print_warnings("import-camels", warnings);
+  }
   std::printf("import-camels: parsed in %.3f s\n", seconds_since(t0));
   print_summary(ds, "import-camels");
   write_timed(out, ds);
@@ -171,6 +206,7 @@ int cmd_csv(int argc, char** argv) {
       "sitelist", po::value(&opt.sitelist), "CSV column id -> site id ('ID,site')")(
       "coords", po::value(&opt.coords), "CSV lat,lon,site_no (no header)")(
       "dayl-from-latitude", po::bool_switch(&opt.dayl_from_latitude), "add driver dayl (s)")(
+      "attributes", po::value(&opt.attributes), "GAGES-II table, rows keyed by column id or site id")(
       "out", po::value(&out)->required(), "output file (.nc)");
   po::variables_map vm;
   if (!parse(argc, argv, desc, vm)) return kExitOk;
@@ -181,9 +217,32 @@ int cmd_csv(int argc, char** argv) {
     opt.drivers.emplace_back(d.substr(0, eq), d.substr(eq + 1));
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const DataSet ds = import_csv(opt);
+  std::vector<std::string> warnings;
+  const DataSet ds = import_csv(opt, &warnings);
+  print_warnings("import-csv", warnings);
   std::printf("import-csv: parsed in %.3f s\n", seconds_since(t0));
   print_summary(ds, "import-csv");
+  write_timed(out, ds);
+  return kExitOk;
+}
+
+int cmd_drb(int argc, char** argv) {
+  DrbImportOptions opt;
+  std::string out;
+  po::options_description desc("mtl_data import-drb");
+  desc.add_options()("zarr", po::value(&opt.zarr_dir)->required(),
+                     "folder with river-dl's obs_temp_flow/ and test_data/ zarr groups")(
+      "attributes", po::value(&opt.attributes), "segment attributes CSV (test_seg_attr.csv)")(
+      "dayl-from-latitude", po::bool_switch(&opt.dayl_from_latitude), "add driver dayl (s) from hru_lat")(
+      "out", po::value(&out)->required(), "output file (.nc)");
+  po::variables_map vm;
+  if (!parse(argc, argv, desc, vm)) return kExitOk;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::string> warnings;
+  const DataSet ds = import_drb(opt, &warnings);
+  print_warnings("import-drb", warnings);
+  std::printf("import-drb: parsed in %.3f s\n", seconds_since(t0));
+  print_summary(ds, "import-drb");
   write_timed(out, ds);
   return kExitOk;
 }
@@ -249,6 +308,7 @@ int mtl_data_main(int argc, char** argv) {
     if (cmd == "synth") return cmd_synth(argc, argv);
     if (cmd == "import-camels") return cmd_camels(argc, argv);
     if (cmd == "import-csv") return cmd_csv(argc, argv);
+    if (cmd == "import-drb") return cmd_drb(argc, argv);
     if (cmd == "info") return cmd_info(argc, argv);
     if (cmd == "convert") return cmd_convert(argc, argv);
     std::fprintf(stderr, "mtl_data: unknown command '%s'\n%s", cmd.c_str(), kUsage);

@@ -13,26 +13,12 @@
 #include "importers_detail.hpp"
 
 namespace mtl {
+using importers_detail::clean_id;
 using importers_detail::fail_line;
+using importers_detail::is_missing;
 using importers_detail::parse_file;
+using importers_detail::split_csv;
 namespace {
-
-std::vector<std::string> split_csv(const std::string& line) {
-  std::vector<std::string> out(1);
-  for (char c : line) {
-    if (c == ',') out.emplace_back();
-    else if (c != '\r') out.back() += c;
-  }
-  return out;
-}
-
-/// Strip surrounding quotes, the spreadsheet apostrophe and blanks.
-std::string clean_id(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '"')) s.pop_back();
-  size_t i = 0;
-  while (i < s.size() && (s[i] == ' ' || s[i] == '"' || s[i] == '\'')) ++i;
-  return s.substr(i);
-}
 
 /// "M/D/YYYY" or "YYYY-MM-DD"; -> false when neither.
 bool parse_csv_date(const std::string& s, int32_t& day) {
@@ -47,10 +33,6 @@ bool parse_csv_date(const std::string& s, int32_t& day) {
     return true;
   }
   return false;
-}
-
-bool is_missing(const std::string& s) {
-  return s.empty() || s == "NA" || s == "NaN" || s == "nan" || s == "\"NA\"";
 }
 
 /// row(n, line, fields) for each line of a small CSV file (n counts from 1)
@@ -171,13 +153,14 @@ double flow_factor(const std::string& units) {
   throw DataError("import-csv: --flow-units '" + units + "' unknown (cfs or m3/s)");
 }
 
-void add_dayl(DataSet& ds) {
+}  // namespace
+
+void importers_detail::add_dayl(DataSet& ds, const std::string& what, const std::string& hint) {
   const size_t nt = ds.time.size();
   std::vector<float> dayl(ds.site_ids.size() * nt);
   for (size_t s = 0; s < ds.site_ids.size(); ++s) {
     if (std::isnan(ds.latitude[s]))
-      throw DataError("import-csv: --dayl-from-latitude: no latitude for site " + ds.site_ids[s] +
-                      " (give --coords)");
+      throw DataError(what + ": --dayl-from-latitude: no latitude for site " + ds.site_ids[s] + " (" + hint + ")");
     for (size_t t = 0; t < nt; ++t)
       dayl[s * nt + t] = static_cast<float>(day_length_seconds(ds.latitude[s], day_of_year(ds.time[t])));
   }
@@ -186,9 +169,7 @@ void add_dayl(DataSet& ds) {
   ds.drivers.push_back(std::move(dayl));
 }
 
-}  // namespace
-
-DataSet import_csv(const CsvImportOptions& opt) {
+DataSet import_csv(const CsvImportOptions& opt, std::vector<std::string>* warnings) {
   const double qf = flow_factor(opt.flow_units);
   WideTable flow, temp;
   std::vector<WideTable> drv;
@@ -244,7 +225,12 @@ DataSet import_csv(const CsvImportOptions& opt) {
     for (size_t s = 0; s < ids.size(); ++s)
       if (lat.count(ids[s])) ds.latitude[s] = lat[ids[s]];
   }
-  if (opt.dayl_from_latitude) add_dayl(ds);
+  if (opt.dayl_from_latitude) importers_detail::add_dayl(ds, "import-csv", "give --coords");
+  if (!opt.attributes.empty()) {
+    std::vector<std::string> w;
+    ds.attributes = gages_attributes(opt.attributes, columns, ids, w);
+    if (warnings) warnings->insert(warnings->end(), w.begin(), w.end());
+  }
   return ds;
 }
 

@@ -90,6 +90,7 @@ TEST(Importers, WideCsvFromString) {
   expect_error([&] { parse_wide_csv(bad, "w.csv"); }, {"w.csv:2", "13/1/2016"});
 }
 
+
 std::string real_dir() {
   const std::string d = std::string(MTL_SHARED_DIR) + "/data/real";
   return fs::is_directory(d) ? d : "";
@@ -184,6 +185,7 @@ TEST(ImportersReal, NwisWideCsv) {
   EXPECT_EQ(d.latitude[s13], 45.476787);
   EXPECT_EQ(at(d.drivers[1], d, 0, 0), as_float(day_length_seconds(42.354541, day_of_year(d.time[0]))));
 }
+
 
 }  // namespace
 }  // namespace mtl

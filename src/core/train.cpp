@@ -180,6 +180,8 @@ void Trainer::train(RunResult& r) {
   double best_val = std::numeric_limits<double>::infinity();
   std::vector<float> best_params;
   int since_best = 0;
+  for (auto* curve : {&r.loss_total, &r.loss_primary, &r.loss_auxiliary, &r.val_loss})
+    curve->reserve(static_cast<std::size_t>(cfg.train.epochs));  // no growth inside the loop
   for (int e = 0; e < cfg.train.epochs; ++e) {
     const char* bad = nullptr;
     const LossValue l = epoch(e, bad);

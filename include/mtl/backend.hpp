@@ -46,6 +46,14 @@ class LstmBackend {
   virtual const float* hidden() const = 0;
   /// Inference from zero state: x [steps, n, C] -> pred [steps, n, 2].
   virtual void predict(const float* params, const float* x, int steps, int n, float* pred) = 0;
+  /// As predict, but step t needs only rows [0, rows[t]) (rows [steps], non-increasing;
+  /// the validation pass of early stopping: a row's values are those of predict, the
+  /// predictions of rows left out may be left unwritten). Default: predict every row.
+  virtual void predict_rows(const float* params, const float* x, int steps, int n,
+                            const int* rows, float* pred) {
+    (void)rows;
+    predict(params, x, steps, n, pred);
+  }
 };
 
 /// A backend for n_in inputs, `hidden` units and training sequences of seq_len steps.

@@ -37,6 +37,11 @@ struct View {
   const float* params = nullptr;  // flat layout (params.hpp)
   const float* x = nullptr;       // [T, N, C]
   float* pred = nullptr;          // [T, N, 2]
+  // Inference only: rows[t] = the rows [0, rows[t]) computed at step t (non-increasing
+  // in t; 0 ends the pass); nullptr = all N rows at every step. Rows are independent,
+  // so a computed row has the same values as in the full pass; the predictions of
+  // the rows left out are not written.
+  const int* rows = nullptr;
   // Tape (training: T steps; inference: 2 rolling steps for c and h, 1 for act/tc).
   float* act = nullptr;           // [T, N, Gp] activated gates i, f, g, o (columns q H + k)
   float* c = nullptr;             // [T, N, H] cell state

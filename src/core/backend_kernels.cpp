@@ -31,8 +31,13 @@ class KernelLstm final : public LstmBackend {
   }
   const float* hidden() const override { return train_.h.data(); }  // tape h [T, n, H]
   void predict(const float* params, const float* x, int steps, int n, float* pred) override {
+    predict_rows(params, x, steps, n, nullptr, pred);
+  }
+  void predict_rows(const float* params, const float* x, int steps, int n, const int* rows,
+                    float* pred) override {
     kernels::View v = view(params, x, steps, n, false, infer_);
     v.pred = pred;
+    v.rows = rows;
     var_.forward_predict(v);
   }
 

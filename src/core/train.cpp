@@ -51,6 +51,25 @@ bool all_finite(const std::vector<float>& v) {
   return std::all_of(v.begin(), v.end(), [](float e) { return std::isfinite(e); });
 }
 
+/// rows[t] for LstmBackend::predict_rows: 1 + the last sequence with an observed
+/// target (either variable) at step t or later, so every point the loss reads is
+/// computed, with each sequence's state from step 0 ([T] entries, non-increasing).
+std::vector<int> rows_with_targets(const SequenceSet& s) {
+  std::vector<int> rows(static_cast<std::size_t>(s.seq_len), 0);
+  int need = 0;
+  for (int t = s.seq_len - 1; t >= 0; --t) {
+    for (int n = s.n_seq - 1; n >= need; --n) {
+      const float* y = s.y.data() + (static_cast<std::size_t>(t) * s.n_seq + n) * kNumVariables;
+      if (!std::isnan(y[0]) || !std::isnan(y[1])) {
+        need = n + 1;
+        break;
+      }
+    }
+    rows[static_cast<std::size_t>(t)] = need;
+  }
+  return rows;
+}
+
 struct Trainer {
   const RunSpec& run;
   const SiteData& data;
@@ -61,6 +80,8 @@ struct Trainer {
   std::vector<float> xb, yb, wb, pred, dpred;  // batch buffers (wb: nse_star weights [n, 2])
   std::vector<float> daux;                 // [T, n] unscaled dL_a/dpred
   std::vector<float> acc;                  // [H] auxiliary head gradient
+  std::vector<int> val_rows;               // [T] rows the val pass computes per step
+  std::vector<float> val_pred;             // [T, n, 2] val predictions (0 where not computed)
   int64_t step = 0;                        // Adam updates done
 
   Trainer(const RunSpec& r, const SiteData& d, const Config& c, LstmBackend& b)
@@ -135,11 +156,19 @@ struct Trainer {
   }
 
   /// Validation loss for early stopping: the primary term (default) or the total.
+  /// Forward-only, into buffers made at the first call; only the rows and steps
+  /// with targets are computed (the loss reads predictions at observed points only).
   double val_loss() {
     const SequenceSet& s = data.eval[static_cast<int>(Part::val)];
-    const std::vector<float> p = predict(s);
-    const LossValue l = batch_loss(p.data(), s.y.data(), s.seq_len, s.n_seq, run.lambda, cfg.model.loss,
-                                   nullptr, nullptr, s.weight.empty() ? nullptr : s.weight.data());
+    if (val_pred.empty()) {
+      val_rows = rows_with_targets(s);
+      val_pred.assign(static_cast<std::size_t>(s.seq_len) * s.n_seq * kNumVariables, 0.0f);
+    }
+    lstm.predict_rows(params.data(), s.x.data(), s.seq_len, s.n_seq, val_rows.data(),
+                      val_pred.data());
+    const LossValue l = batch_loss(val_pred.data(), s.y.data(), s.seq_len, s.n_seq, run.lambda,
+                                   cfg.model.loss, nullptr, nullptr,
+                                   s.weight.empty() ? nullptr : s.weight.data());
     return cfg.train.early_stop_on == StopOn::primary ? l.primary : l.total;
   }
 
@@ -152,6 +181,8 @@ void Trainer::train(RunResult& r) {
   double best_val = std::numeric_limits<double>::infinity();
   std::vector<float> best_params;
   int since_best = 0;
+  for (auto* curve : {&r.loss_total, &r.loss_primary, &r.loss_auxiliary, &r.val_loss})
+    curve->reserve(static_cast<std::size_t>(cfg.train.epochs));  // no growth inside the loop
   for (int e = 0; e < cfg.train.epochs; ++e) {
     const char* bad = nullptr;
     const LossValue l = epoch(e, bad);

@@ -2,13 +2,14 @@
 // once per ISA cap and PyTorch beside it). One process = one ISA setting, since
 // MTL_MAX_ISA and ONEDNN_MAX_CPU_ISA are read once at start.
 //
-//   bench_backends [--hidden H] [--runs R] [--epochs E] [--sgemm N] [--data FILE]
+//   bench_backends [--hidden H] [--runs R] [--epochs E] [--sgemm N] [--data FILE] [--onednn 0|1]
 //
 // Prints the kernels variant and oneDNN ISA in effect, oneDNN's large SGEMM rate
 // on this core (the practical peak of the ISA), and for each backend the CPU
 // seconds per run (50 full-batch epochs on T = 365, N = 25, C = 7 plus the final
 // predictions of the three partitions, as in exp1) and its share of that peak.
 // --data FILE writes the training data and initial weights for bench_torch.py.
+// --onednn 0 skips the oneDNN LSTM (quick A/B runs of the kernels alone).
 #include <hdf5.h>
 
 #include <cstdio>
@@ -115,7 +116,7 @@ double seconds_per_run(const mtl::SiteData& d, mtl::Config cfg, mtl::BackendChoi
 int main(int argc, char** argv) {
   setenv("OMP_NUM_THREADS", "1", 1);  // one core, before oneDNN starts OpenMP
   mtl::set_compute_threads(1);
-  int hidden = 20, runs = 8, epochs = 50, sgemm = 2048;
+  int hidden = 20, runs = 8, epochs = 50, sgemm = 2048, with_onednn = 1;
   std::string data_path;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
@@ -124,8 +125,9 @@ int main(int argc, char** argv) {
     else if (k == "--epochs") epochs = std::stoi(v);
     else if (k == "--sgemm") sgemm = std::stoi(v);
     else if (k == "--data") data_path = v;
+    else if (k == "--onednn") with_onednn = std::stoi(v);
     else {
-      std::fprintf(stderr, "usage: bench_backends [--hidden H] [--runs R] [--epochs E] [--sgemm N] [--data FILE]\n");
+      std::fprintf(stderr, "usage: bench_backends [--hidden H] [--runs R] [--epochs E] [--sgemm N] [--data FILE] [--onednn 0|1]\n");
       return 2;
     }
   }
@@ -141,16 +143,19 @@ int main(int argc, char** argv) {
   const double peak = sgemm_flops(sgemm);
   int failed = 0;
   const double tk = seconds_per_run(d, cfg, mtl::BackendChoice::kernels, runs, &failed);
-  const double to = seconds_per_run(d, cfg, mtl::BackendChoice::onednn, runs, &failed);
+  const double to =
+      with_onednn ? seconds_per_run(d, cfg, mtl::BackendChoice::onednn, runs, &failed) : 0.0;
   const std::string kpath = mtl::numeric_path(mtl::BackendChoice::kernels).text();
   const std::string opath = mtl::numeric_path(mtl::BackendChoice::onednn).text();
   const std::string apath = mtl::numeric_path(mtl::BackendChoice::automatic).text();
   std::printf("H=%d sgemm(%s) %.1f GFLOP/s\n", hidden, mtl::onednn_isa().c_str(), peak * 1e-9);
   std::printf("H=%d %-32s %8.4f s/run %6.1f GFLOP/s %5.1f%% of sgemm\n", hidden, kpath.c_str(), tk,
               flop / tk * 1e-9, 100 * flop / tk / peak);
-  std::printf("H=%d %-32s %8.4f s/run %6.1f GFLOP/s %5.1f%% of sgemm\n", hidden, opath.c_str(), to,
-              flop / to * 1e-9, 100 * flop / to / peak);
-  std::printf("H=%d kernels/onednn speed-up %.2fx; auto = %s\n", hidden, to / tk, apath.c_str());
+  if (with_onednn) {
+    std::printf("H=%d %-32s %8.4f s/run %6.1f GFLOP/s %5.1f%% of sgemm\n", hidden, opath.c_str(), to,
+                flop / to * 1e-9, 100 * flop / to / peak);
+    std::printf("H=%d kernels/onednn speed-up %.2fx; auto = %s\n", hidden, to / tk, apath.c_str());
+  }
   if (failed) std::printf("WARNING: %d runs did not finish\n", failed);
   return failed ? 1 : 0;
 }

@@ -199,6 +199,33 @@ TEST_P(Kernels, SaturationAndNaN) {
   EXPECT_TRUE(std::isfinite(pred[2])) << "row 1 must not see row 0's NaN";
 }
 
+// predict_rows (the validation pass): the rows computed at each step equal the
+// full predict bit for bit (rows are independent); rows left out are not written;
+// a step with 0 rows ends the pass. Shapes: a 1-row tail block (N = 6, the val
+// set of exp1) and H = 20 and 5 (flat and row-wise cell update).
+TEST_P(Kernels, PredictRowsEqualsPredict) {
+  for (const int H : {20, 5}) {
+    const int C = 7, N = 6, T = 12;
+    const ParamLayout L = mtl::make_param_layout(C, H);
+    const auto p = uniform(L.total, 4, -0.4f, 0.4f);
+    const auto x = uniform(static_cast<std::size_t>(T) * N * C, 5, -2.f, 2.f);
+    const auto lstm = mtl::make_kernels_backend(GetParam(), C, H, T);
+    std::vector<float> full(static_cast<std::size_t>(T) * N * 2), part(full.size(), -7.0f);
+    lstm->predict(p.data(), x.data(), T, N, full.data());
+    const std::vector<int> rows = {6, 6, 5, 5, 5, 3, 3, 1, 1, 1, 0, 0};
+    lstm->predict_rows(p.data(), x.data(), T, N, rows.data(), part.data());
+    for (int t = 0; t < T; ++t)
+      for (int n = 0; n < N; ++n)
+        for (int k = 0; k < 2; ++k) {
+          const std::size_t i = (static_cast<std::size_t>(t) * N + n) * 2 + k;
+          if (n < rows[t])
+            ASSERT_EQ(part[i], full[i]) << "H=" << H << " t=" << t << " n=" << n;
+          else
+            ASSERT_EQ(part[i], -7.0f) << "H=" << H << " t=" << t << " n=" << n << " was written";
+        }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Variants, Kernels, ::testing::ValuesIn(isas_here()),
                          [](const auto& p) { return std::string(kn::isa_name(p.param)); });
 

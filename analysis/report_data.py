@@ -73,12 +73,13 @@ def hydrograph_panels(res: Results, site_rows: list, variable: str, data_path) -
         note = "Observations not shown: the input data set was not found (give --data FILE)."
     days = np.datetime64("1970-01-01") + res.time.astype("timedelta64[D]")
     n = min(HYDRO_DAYS, days.size)
-    pred = res.ds[name].where(res.ds.status == STATUS_DONE)
     panels = []
     for s in picks:
         row = site_rows[s]
-        single = pred.isel(site=s).sel({"lambda": 0.0})
-        multi = pred.isel(site=s).sel({"lambda": row["best_lambda"]})
+        # One site at a time: a whole grid's predictions can be gigabytes.
+        pred = res.ds[name].isel(site=s).where(res.ds.status.isel(site=s) == STATUS_DONE)
+        single = pred.sel({"lambda": 0.0})
+        multi = pred.sel({"lambda": row["best_lambda"]})
         what = "largest gain" if s == picks[0] else "largest loss"
         panels.append(dict(
             title=f"{row['site']} ({what}: HL shift {row['best_hl_shift']:+.3f}, "

@@ -9,7 +9,8 @@ PKGS=(cmake g++ make git
       python3 python3-numpy python3-h5py python3-scipy python3-matplotlib
       python3-xarray python3-pandas python3-netcdf4 python3-pytest python3-torch libopenblas0-openmp
       udunits-bin
-      slurm-wlm qemu-user)
+      slurm-wlm qemu-user
+      chromium)   # tests/python/test_report_browser.py: the report page in headless Chromium
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -107,6 +107,9 @@ void root_attributes(hid_t file, const Plan& plan, const ResultsMeta& meta, cons
   attr_text(file, "inputs", inputs_text(plan));
   attr_text(file, "flow_scaling", to_string(cfg.data.flow_scaling));
   attr_text(file, "loss", to_string(cfg.model.loss));
+  // The digest of the input values the runs read, as the journal's resume check
+  // has it (provenance.hpp): two files with the same digest ran on the same data.
+  attr_text(file, "data_digest", plan.data_digest.empty() ? "unknown" : plan.data_digest);
   attr_text(file, "program_version", program_version());
   attr_text(file, "git_hash", git_hash());
   attr_text(file, "onednn_version", onednn_version() + " (" + onednn_hash() + ")");

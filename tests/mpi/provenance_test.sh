@@ -32,6 +32,11 @@ expect_rc 2 "--resume with other data"
 grep -q "refused: different input data .* \[data: journal '[0-9a-f]*', now '[0-9a-f]*'\]" "$WORK/last.log" ||
   fail "message: $(cat "$WORK/last.log")"
 [ "$(grep -c "^mtl_mpi" "$WORK/last.log")" = 1 ] || fail "expected one line: $(cat "$WORK/last.log")"
+# The results file carries the journal's data digest (the report's data fingerprint).
+journal_digest=$(sed -n "s/.*\[data: journal '\([0-9a-f]*\)'.*/\1/p" "$WORK/last.log")
+file_digest=$("$PY" -c "import h5py,sys; v=h5py.File(sys.argv[1],'r').attrs['data_digest']; print(v.decode() if isinstance(v, bytes) else v)" "$WORK/p.h5")
+[ -n "$journal_digest" ] && [ "$file_digest" = "$journal_digest" ] ||
+  fail "data_digest attribute '$file_digest', journal '$journal_digest'"
 
 # Another program version: the journal's header as an older build wrote it.
 run_mtl 2 "$WORK/p.ini" --overwrite

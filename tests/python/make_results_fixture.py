@@ -141,9 +141,18 @@ def predictions(status):
     return pred
 
 
-def write_data_file(path, truth=False):
+# Site coordinates and basin attributes (--attributes): LAT, LON (longitude only
+# with lon=True) and AREA as (site) variables, area with mtl_role = attribute.
+LAT = {"S01": 40.0, "S02": 42.5, "S03": 45.0, "S04": 47.5}
+LON = {"S01": -105.0, "S02": -100.0, "S03": -95.0, "S04": -90.0}
+AREA = {"S01": 100.0, "S02": 250.0, "S03": 50.0, "S04": 400.0}
+
+
+def write_data_file(path, truth=False, attributes=False, lon=False):
     """The input data set the predictions are scored against (design.md layout);
-    truth adds TRUTH as `temp_gain_expected` (site), mtl_role = truth (world 2)."""
+    truth adds TRUTH as `temp_gain_expected` (site), mtl_role = truth (world 2);
+    attributes adds `latitude`, `gauge_lat` and `area` (mtl_role = attribute, as
+    world 2 writes them), lon also `longitude`."""
     import h5py
     flow, temp = observations()
     with h5py.File(path, "w") as f:
@@ -155,6 +164,16 @@ def write_data_file(path, truth=False):
         for name, v, unit in (("flow", flow, "m3 s-1"), ("temp", temp, "degC")):
             _var(f, name, v.astype(np.float32), ("site", "time"), np.float32(np.nan),
                  units=unit)
+        if attributes:
+            lat = np.array([LAT[s] for s in SITES])
+            _var(f, "latitude", lat, ("site",), np.nan, units="degrees_north")
+            _var(f, "gauge_lat", lat, ("site",), np.nan, units="degrees_north",
+                 mtl_role="attribute")
+            _var(f, "area", np.array([AREA[s] for s in SITES]), ("site",), np.nan,
+                 units="km2", mtl_role="attribute")
+        if lon:
+            _var(f, "longitude", np.array([LON[s] for s in SITES]), ("site",), np.nan,
+                 units="degrees_east")
         if truth:
             _var(f, "temp_gain_expected", np.array([TRUTH[s] for s in SITES]), ("site",),
                  np.nan, units="1", mtl_role="truth")
@@ -203,7 +222,7 @@ def _put(f, name, data):
 
 
 def write(path, complete=False, strings="vlen", with_predictions=False, truth=False,
-          experiment="fixture"):
+          experiment="fixture", attributes=False, lon=False):
     """Write the fixture. strings: "vlen" (variable-length UTF-8, what mtl_mpi
     writes), or, to test that the reader refuses them cleanly, "fixed" (S<n>:
     netCDF-C 4.9.0 aborts on those, Unidata/netcdf-c#2159) or "chars" (1-byte
@@ -211,7 +230,8 @@ def write(path, complete=False, strings="vlen", with_predictions=False, truth=Fa
     with_predictions adds `time`, `prediction_flow`, `prediction_temp` and the data set <stem>_data.h5
     beside it, named in effective_config as [data] file (relative name); truth writes
     that data set (also without predictions) with the per-site TRUTH; experiment is
-    the `experiment` attribute ("exp1" brings the paper's counts into the summary)."""
+    the `experiment` attribute ("exp1" brings the paper's counts into the summary);
+    attributes and lon add coordinates and basin attributes to that data set."""
     import h5py
     import os
     data_name = os.path.splitext(os.path.basename(path))[0] + "_data.h5"
@@ -254,9 +274,9 @@ def write(path, complete=False, strings="vlen", with_predictions=False, truth=Fa
             for v, (var, unit) in enumerate((("flow", "m3 s-1"), ("temp", "degC"))):
                 _var(f, f"prediction_{var}", pred[..., v], run_dims + ("time",),
                      np.float32(np.nan), units=unit)
-        if with_predictions or truth:
+        if with_predictions or truth or attributes or lon:
             write_data_file(os.path.join(os.path.dirname(os.path.abspath(path)), data_name),
-                            truth)
+                            truth, attributes, lon)
         c = dict(done=int(done.sum()), failed=int((status == 2).sum()),
                  pending=int((status == 0).sum()))
         attrs = dict(ini="[experiment]\nname = fixture\n",

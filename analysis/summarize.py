@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import paper  # noqa: E402
 import regional  # noqa: E402
 import seasonal  # noqa: E402
+import selection  # noqa: E402
 import stats  # noqa: E402
 from resultsfile import (STATUS_DONE, STATUS_NAMES, ResultsFileError,  # noqa: E402
                          load, load_for_analysis, run_counts)
@@ -210,6 +211,18 @@ def regional_section(table, local_path) -> str:
                   "regional vs local", "(BH)"], rows)])
 
 
+def selection_section(table) -> str:
+    rows = [[r["rule"], r["better"], r["not different"], r["worse"], r["insufficient"],
+             fmt(r["median_hl_shift"]), r["kept_single"]] for r in records(selection.counts(table))]
+    return "\n".join(["## Selection rules (how much of 'worse' is the choice of lambda)", "",
+                       md_table(["rule", "better", "not different", "worse", "insufficient",
+                                 "median HL shift", "sites keeping lambda = 0"], rows), "",
+                       "(paper = best validation median, the default above; guarded = that lambda "
+                       "only if significantly better than lambda = 0 on validation, else lambda = 0; "
+                       "oracle = best on the reported partition itself, an upper bound; "
+                       "raw Wilcoxon classes; analysis/selection.py)"])
+
+
 def lambda_section(lam_rows) -> str:
     header = ["site", "lambda", "n used / seeds", "failed", "pending", "median", "IQR",
               "q25", "q75", "min", "max"]
@@ -235,6 +248,7 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
     truth, truth_note = paper.truth_agreement(res, site_rows, variable,
                                               seasonal.find_data_file(res, data_file))
     miss = missing_runs(res, partition, variable)
+    rules = selection.selection_table(res, partition, variable)
     _, naive_note = stats.naive_lambda(res.lambdas)
     title = (f"# {res.attrs.get('experiment', os.path.basename(path))}: NSE of {variable} "
              f"({partition} partition), primary = {res.primary}, "
@@ -253,7 +267,7 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
     text = "\n\n".join([title, "\n".join(notes), status_section(res, partition, variable, miss),
                         headline_section(site_rows, naive_note, min_effect),
                         paper_section(paper_rows, experiment), truth_section(truth, truth_note),
-                        site_section(res, site_rows, lam_rows, partition)]
+                        selection_section(rules), site_section(res, site_rows, lam_rows, partition)]
                        + ([regional_section(versus, local)] if versus is not None else []))
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "summary.md"), "w") as f:
@@ -271,13 +285,14 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
         written += write_table(out_dir, "truth_agreement", truth)
     if versus is not None:
         written += write_table(out_dir, "regional_vs_local", versus)
+    written += write_table(out_dir, "selection_rules", rules)
     if not quiet:
         print(text)
         print(f"\nwritten: {out_dir}/" + ", ".join(written))
     return dict(results=res, per_lambda=lam_rows, per_site=site_rows, missing=miss,
                 headline={h["comparison"]: h for h in records(heads)}, text=text,
                 written=written, paper=paper_rows, truth=truth, site_tables=parts,
-                regional_vs_local=versus)
+                regional_vs_local=versus, selection=rules)
 
 
 def default_out(path: str) -> str:

@@ -68,9 +68,6 @@ struct SiteData {
   std::vector<std::string> driver_names;  // inputs [C]: drivers, then static attributes
   int n_static = 0;                      // trailing static attributes of driver_names
   Scaling scaling;
-  /// Training-period std s_b of each target per site, [site position][Variable],
-  /// in the units before the z-score (nse_star's weights; NaN: < 2 observations).
-  std::vector<std::array<double, kNumVariables>> target_std;
   SequenceSet train;                     // training blocks (partial dropped)
   std::array<SequenceSet, kNumParts> eval;  // every day of train/val/test, padded
   std::array<int64_t, 2> train_obs{};    // observed training days of [primary, auxiliary]

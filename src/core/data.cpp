@@ -251,12 +251,14 @@ std::vector<std::array<double, kNumVariables>> site_target_std(const Context& c,
 /// nse_star weights [N, 2] of a sequence set: 1 / (s_b + eps)^2 by column
 /// (Kratzert et al. 2019, eq. 5, the per-basin NSE* weight). A site with fewer
 /// than 2 training observations of a target (s_b undefined) takes s_b = 0.
-void set_weights(SequenceSet& q, const SiteData& sd, double eps) {
+/// s_b: site_target_std, [site position][Variable].
+void set_weights(SequenceSet& q, const SiteData& sd,
+                 const std::vector<std::array<double, kNumVariables>>& s_b, double eps) {
   const Variable cols[kNumVariables] = {sd.primary, sd.auxiliary};
   q.weight.assign(static_cast<size_t>(q.n_seq) * kNumVariables, 0.0f);
   for (int n = 0; n < q.n_seq; ++n)
     for (int k = 0; k < kNumVariables; ++k) {
-      double sb = sd.target_std[static_cast<size_t>(q.site[n])][static_cast<int>(cols[k])];
+      double sb = s_b[static_cast<size_t>(q.site[n])][static_cast<int>(cols[k])];
       if (std::isnan(sb)) sb = 0.0;
       q.weight[static_cast<size_t>(n) * kNumVariables + k] = static_cast<float>(1.0 / ((sb + eps) * (sb + eps)));
     }
@@ -351,14 +353,14 @@ SiteData prepare_sites(const DataSet& data, const std::vector<int>& site_indices
       zs[si * sd.n_static + j] = static_cast<float>((v - statics->mean[j]) / statics->std[j]);
     }
   }
-  sd.target_std = site_target_std(c, sd.scaling);
   const int stride = cfg.data.train_stride > 0 ? cfg.data.train_stride : seq_len;
   sd.train = cut(c, sd, Part::train, {seq_len, cfg.model.warmup, stride, false}, zs);
   for (int p = 0; p < kNumParts; ++p)
     sd.eval[p] = cut(c, sd, static_cast<Part>(p), {seq_len, cfg.model.warmup, 0, true}, zs);
   if (cfg.model.loss == LossKind::nse_star) {
-    set_weights(sd.train, sd, cfg.model.nse_star_eps);
-    for (auto& e : sd.eval) set_weights(e, sd, cfg.model.nse_star_eps);
+    const auto s_b = site_target_std(c, sd.scaling);
+    set_weights(sd.train, sd, s_b, cfg.model.nse_star_eps);
+    for (auto& e : sd.eval) set_weights(e, sd, s_b, cfg.model.nse_star_eps);
   }
   const int nt = data.n_time();
   for (int s : site_indices)

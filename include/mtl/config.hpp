@@ -97,6 +97,8 @@ struct DataConfig {
   /// attribute of the file (in file order); else the names in `statics`.
   bool static_all = false;
   std::vector<std::string> statics;
+  /// Whether any static attribute is an input.
+  bool uses_static() const { return static_all || !statics.empty(); }
 };
 
 struct ModelConfig {

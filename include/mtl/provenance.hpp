@@ -26,6 +26,9 @@ Provenance resume_provenance(const Plan& plan);
 /// part and the results file's `inputs` attribute): drivers, static
 /// attributes, how flow was scaled, the loss.
 std::string inputs_text(const Plan& plan);
+/// The part of inputs_text after the input names: static attributes, how the
+/// targets are scaled, the loss (also the dry run's `scaling:` line).
+std::string scaling_text(const Config& cfg);
 
 /// Hex digest of effective_ini(cfg) plus the resolved site list.
 std::string config_digest(const Config& cfg, const std::vector<std::string>& sites);

@@ -325,7 +325,7 @@ SiteData prepare_sites(const DataSet& data, const std::vector<int>& site_indices
   if (!statics) {
     std::vector<int> every(data.n_sites());
     for (int s = 0; s < data.n_sites(); ++s) every[s] = s;
-    if (cfg.data.static_all || !cfg.data.statics.empty()) own = fit_static(data, every, cfg, source);
+    if (cfg.data.uses_static()) own = fit_static(data, every, cfg, source);
     statics = &own;
   }
   SiteData sd;

@@ -40,7 +40,7 @@ DataSet read_experiment_data(const Config& cfg, const std::vector<std::string>& 
 }
 
 StaticScaling experiment_statics(const Config& cfg, const std::vector<std::string>& site_ids) {
-  if (!cfg.data.static_all && cfg.data.statics.empty()) return {};
+  if (!cfg.data.uses_static()) return {};
   const DataSet meta = read_site_attributes(cfg.data.file, site_ids);
   std::vector<int> all(static_cast<std::size_t>(meta.n_sites()));
   for (int s = 0; s < meta.n_sites(); ++s) all[static_cast<std::size_t>(s)] = s;

@@ -83,11 +83,7 @@ std::string dry_run_report(const Plan& plan, const DataCheck& check, const std::
       << (c.experiment.has_auxiliary ? variable_name(c.experiment, c.experiment.auxiliary) : "none") << ")\n";
   out << "data: " << c.data.file << ": " << check.n_time << " days " << format_date(check.first_day)
       << ".." << format_date(check.last_day) << ", inputs " << join(check.drivers) << "\n";
-  {
-    Plan described = plan;  // inputs_text reads the input names from the plan
-    described.drivers = check.drivers;
-    out << "scaling: " << inputs_text(described).substr(inputs_text(described).find("; ") + 2) << "\n";
-  }
+  out << "scaling: " << scaling_text(c) << "\n";
   report_sites(out, check, c.experiment);
   const std::size_t n_sites = plan.grid.sites.size();
   out << "grid: " << (c.experiment.scope == Scope::single_site ? std::to_string(n_sites) + " sites x " : "")

@@ -60,12 +60,15 @@ Provenance resume_provenance(const Plan& plan) {
 }
 
 std::string inputs_text(const Plan& plan) {
-  const Config& c = plan.cfg;
   std::string t = "inputs:";
   for (const auto& d : plan.drivers) t += " " + d;
-  t += "; static attributes: ";
+  return t + "; " + scaling_text(plan.cfg);
+}
+
+std::string scaling_text(const Config& c) {
+  std::string t = "static attributes: ";
   t += c.data.static_all ? "all" : c.data.statics.empty() ? "none" : join_list(c.data.statics);
-  t += c.data.static_all || !c.data.statics.empty() ? " (z-scored over the selected sites)" : "";
+  t += c.data.uses_static() ? " (z-scored over the selected sites)" : "";
   t += "; flow: ";
   t += c.data.flow_scaling == FlowScaling::depth ? "depth, mm/day = m3 s-1 x 86.4 / area km2, " : "m3 s-1, ";
   t += c.data.log_flow ? "ln(q + 0.001), " : "";

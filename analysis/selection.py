@@ -21,10 +21,6 @@ import stats
 RULES = ("paper", "guarded", "oracle")
 
 
-def _oracle(x_site) -> float | None:
-    return stats.best_lambda(x_site)  # same rule, applied to the reported partition
-
-
 def selection_table(res, partition: str, variable: str) -> pd.DataFrame:
     """Per site and rule: the chosen lambda, its HL shift against lambda = 0 on
     `partition`, the Wilcoxon p and the class."""
@@ -40,7 +36,7 @@ def selection_table(res, partition: str, variable: str) -> pd.DataFrame:
             v = stats.compare(xvs.sel({"lambda": paper}).values, xvs.sel({"lambda": 0.0}).values)
             if v["class"] == "better":
                 guarded = paper
-        for rule, lam in (("paper", paper), ("guarded", guarded), ("oracle", _oracle(xs))):
+        for rule, lam in (("paper", paper), ("guarded", guarded), ("oracle", stats.best_lambda(xs))):
             if lam is None:
                 c = stats.compare(np.full(single.size, np.nan), single)
             else:

@@ -25,11 +25,7 @@ using importers_detail::parse_file;
 using importers_detail::split_csv;
 namespace {
 
-struct Spec {
-  const char* name;
-  const char* units;
-  const char* long_name;
-};
+using Spec = importers_detail::VariableSpec;
 
 // The 27 static attributes of Kratzert et al. (2019) (their Morris ranking
 // order) plus gauge_lat. Units from Addor et al. (2017), Tables 1-4. Left out

@@ -53,4 +53,11 @@ inline bool is_missing(const std::string& s) {
 /// site without latitude. Defined in importers_csv.cpp.
 void add_dayl(DataSet& ds, const std::string& what, const std::string& hint);
 
+/// A variable an importer writes: its name, UDUNITS units and long_name.
+struct VariableSpec {
+  const char* name;
+  const char* units;
+  const char* long_name;
+};
+
 }  // namespace mtl::importers_detail

@@ -22,11 +22,7 @@ namespace {
 
 constexpr double kAcreToKm2 = 4046.8564224e-6;  // international acre, exact
 
-struct Var {
-  const char* name;
-  const char* units;
-  const char* long_name;
-};
+using Var = importers_detail::VariableSpec;
 // test_data/ arrays with dims (segs_test, times_test).
 constexpr Var kDrivers[] = {
     // PRMS keeps inches; river-dl's pipeline stores metres per day (mean 3.9e-3

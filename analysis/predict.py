@@ -156,20 +156,13 @@ def read_drivers(data_path: str, site: str, drivers: list, first, last) -> pd.Da
     return table
 
 
-def site_area(data_path: str, site: str) -> float:
-    """The `area` attribute (km2) of a site in an input data set."""
-    import xarray as xr
-    with xr.open_dataset(data_path) as data:
-        ids = [str(s) for s in data.site_id.values]
-        if "area" not in data or site not in ids:
-            raise ResultsFileError(f"{data_path}: no 'area' attribute for site {site} (flow as depth)")
-        return float(data["area"].values[ids.index(site)])
-
-
 def predict(model: Model, data_path: str, site: str, first, last) -> pd.DataFrame:
     """Un-scaled predictions of days first..last (inclusive) of `site`: one column per
     modelled target, indexed by date."""
-    drivers = read_drivers(data_path, site, model.drivers, first, last)
+    # Flow as depth needs the site's `area` attribute: read in the same pass as the drivers.
+    extra = ["area"] if model.flow_depth and "area" not in model.drivers else []
+    table = read_drivers(data_path, site, model.drivers + extra, first, last)
+    drivers = table[model.drivers]
     # z-score exactly as mtl_mpi does: (double(v) - mean) / std, rounded to float32.
     z = ((drivers.to_numpy(np.float64) - model.x_mean.astype(np.float64)) /
          model.x_std.astype(np.float64)).astype(np.float32)
@@ -189,7 +182,7 @@ def predict(model: Model, data_path: str, site: str, first, last) -> pd.DataFram
         if target == "flow" and model.log_flow:
             u = np.exp(u) - LOG_FLOW_OFFSET
         if target == "flow" and model.flow_depth:
-            u = u / (86.4 / site_area(data_path, site))  # mm/day -> m3 s-1 (mtl::unscale)
+            u = u / (86.4 / float(table["area"].iloc[0]))  # mm/day -> m3 s-1 (mtl::unscale)
         out[target] = u
     return pd.DataFrame(out, index=drivers.index.rename("date"))
 

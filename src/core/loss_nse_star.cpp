@@ -17,22 +17,28 @@ namespace {
 
 double nse_star_variable(const float* pred, const float* y, const float* w, int T, int B, int v,
                          double scale, float* dpred, float* daux) {
-  const std::size_t points = static_cast<std::size_t>(T) * B;
+  // Point i = t B + b of [T, B]; sequence b's weight w[b, v], visited in the same (t, b) order.
   double sum = 0.0;
   std::size_t n = 0;
-  for (std::size_t i = 0; i < points; ++i) {
-    const double yi = y[i * 2 + v];
-    if (std::isnan(yi)) continue;
-    const double d = static_cast<double>(pred[i * 2 + v]) - yi;
-    sum += w[(i % B) * 2 + v] * d * d;
-    ++n;
-  }
-  const double coef = n > 0 ? 2.0 / static_cast<double>(n) : 0.0;
-  for (std::size_t i = 0; i < points && (dpred || daux); ++i) {
-    const double yi = y[i * 2 + v];
-    const double g = std::isnan(yi) ? 0.0 : coef * w[(i % B) * 2 + v] * (pred[i * 2 + v] - yi);
-    if (dpred) dpred[i * 2 + v] = static_cast<float>(scale * g);
-    if (daux) daux[i] = static_cast<float>(g);
+  for (int t = 0; t < T; ++t)
+    for (int b = 0; b < B; ++b) {
+      const std::size_t i = static_cast<std::size_t>(t) * B + b;
+      const double yi = y[i * 2 + v];
+      if (std::isnan(yi)) continue;
+      const double d = static_cast<double>(pred[i * 2 + v]) - yi;
+      sum += w[b * 2 + v] * d * d;
+      ++n;
+    }
+  if (dpred || daux) {
+    const double coef = n > 0 ? 2.0 / static_cast<double>(n) : 0.0;
+    for (int t = 0; t < T; ++t)
+      for (int b = 0; b < B; ++b) {
+        const std::size_t i = static_cast<std::size_t>(t) * B + b;
+        const double yi = y[i * 2 + v];
+        const double g = std::isnan(yi) ? 0.0 : coef * w[b * 2 + v] * (pred[i * 2 + v] - yi);
+        if (dpred) dpred[i * 2 + v] = static_cast<float>(scale * g);
+        if (daux) daux[i] = static_cast<float>(g);
+      }
   }
   return n > 0 ? sum / static_cast<double>(n) : 0.0;
 }

@@ -30,7 +30,7 @@ constexpr const char* kUsage =
     "usage: mtl_data <command> [options]\n"
     "  synth         --sites N --years N --seed S [--world 1|2] --out FILE   synthetic world\n"
     "                (1980-10-01 + N water years; world 2 options: --temp-link on|off,\n"
-    "                --shuffle-temp-years, --short-flow MIN-MAX|none)\n"
+    "                --shuffle-temp-years, --short-flow MIN-MAX|none, --twin FILE)\n"
     "  import-camels --forcing DIR --streamflow DIR [--sites ID ...] [--attributes DIR] --out FILE\n"
     "  import-csv    [--flow FILE --flow-units cfs|m3/s] [--temp FILE] [--driver NAME=FILE ...]\n"
     "                [--sitelist FILE] [--coords FILE] [--dayl-from-latitude] [--attributes FILE]\n"
@@ -139,7 +139,7 @@ void write_timed(const std::string& out, const DataSet& ds) {
 
 int cmd_synth(int argc, char** argv) {
   SynthOptions opt;
-  std::string out, link = "on";
+  std::string out, twin, link = "on";
   std::string short_flow = std::to_string(opt.short_flow_min) + "-" + std::to_string(opt.short_flow_max);
   po::options_description desc("mtl_data synth");
   desc.add_options()("sites", po::value(&opt.sites)->default_value(101), "number of sites")(
@@ -154,7 +154,10 @@ int cmd_synth(int argc, char** argv) {
       "short-flow", po::value(&short_flow)->default_value(short_flow),
       "world 2: flow gauged only from k ~ U{MIN..MAX} water years before the last 15; "
       "'none': complete records")(
-      "out", po::value(&out)->required(), "output file (.nc)");
+      "out", po::value(&out)->required(), "output file (.nc)")(
+      "twin", po::value(&twin),
+      "world 2: also write the counterfactual twin to this file: the same world with the "
+      "temperature link off (the truth of which gain the link causes)");
   po::variables_map vm;
   if (!parse(argc, argv, desc, vm)) return kExitOk;
   if (link != "on" && link != "off") throw po::error("--temp-link '" + link + "': expected on or off");
@@ -162,11 +165,22 @@ int cmd_synth(int argc, char** argv) {
   parse_short_flow(short_flow, opt);
   if (opt.world == 1 && (!opt.temp_link || opt.shuffle_temp_years || !vm["short-flow"].defaulted()))
     throw po::error("--temp-link, --shuffle-temp-years and --short-flow need --world 2");
+  if (!twin.empty() && (opt.world != 2 || !opt.temp_link))
+    throw po::error("--twin '" + twin + "': needs --world 2 with the link on (the twin is the link-off copy)");
+  if (!twin.empty() && twin == out) throw po::error("--twin '" + twin + "': same file as --out");
   const auto t0 = std::chrono::steady_clock::now();
   const DataSet ds = synth_world(opt);
   std::printf("synth: generated in %.3f s\n", seconds_since(t0));
   print_summary(ds, "synth");
   write_timed(out, ds);
+  if (!twin.empty()) {
+    // Same seed and options, link off: every random draw is the same (the link
+    // strength is zeroed after it is drawn), so flow, drivers, attributes and the
+    // temperature noise agree, and only water temperature and its truth differ.
+    opt.temp_link = false;
+    write_timed(twin, synth_world(opt));
+    std::printf("synth: twin (temperature link off) %s\n", twin.c_str());
+  }
   return kExitOk;
 }
 

@@ -3,13 +3,15 @@
 external address) from one or more mtl_mpi results files.
 
     python3 analysis/report.py results/exp1.h5 [results/exp2.h5 ...] --out DIR
-        [--partition test|val] [--data FILE]
+        [--partition test|val] [--data FILE] [--twin TWIN.h5]
 
 Per file: the headline counts (improved / no difference / worse, raw and
 Benjamini-Hochberg) next to the paper's (analysis/paper.py) with a sentence on
 what holds; NSE against lambda; the per-site change on a map (or against
 latitude); the change against basin attributes; hydrographs of the sites with the
-largest gain and loss; agreement with the synthetic truth; regional against
+largest gain and loss; agreement with the synthetic truth; the change against
+site properties (rank correlations, a regression; explain.py); with --twin the
+link-specific gain against the counterfactual twin (twin.py); regional against
 local when a multi_site and a single_site file of the same primary are given;
 and the provenance (config, program, numeric path, data digest, runs, wall time).
 Writes DIR/report.html and prints its path. The tables behind it are the CSV
@@ -29,13 +31,15 @@ import numpy as np
 from scipy import stats as sps
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import explain  # noqa: E402
 import paper  # noqa: E402
 import regional  # noqa: E402
 import report_data  # noqa: E402
 import report_figures as figs  # noqa: E402
 import seasonal  # noqa: E402
 import stats  # noqa: E402
-from resultsfile import ResultsFileError, load_for_analysis, run_counts  # noqa: E402
+import twin as twinmod  # noqa: E402
+from resultsfile import ResultsFileError, load, load_for_analysis, run_counts  # noqa: E402
 
 AGREE_PP = 15  # a count "agrees" with the paper's when its share of sites is this close (pp)
 CSS = """body{font-family:sans-serif;max-width:1100px;margin:1em auto;padding:0 1em;color:#222}
@@ -180,12 +184,9 @@ def site_sections(e: Experiment) -> str:
         rho = {n: _spearman(v, e.shift()) for n, (v, _) in info["attrs"].items()}
         out.append(figure(figs.change_vs_attributes(info["attrs"], e.shift(), e.classes(), rho,
                                                     e.variable), "change against attributes"))
-        top = sorted((n for n in rho if np.isfinite(rho[n])), key=lambda n: -abs(rho[n]))[:3]
-        out.append(para("Strongest rank correlations with the shift (descriptive, not tested): "
-                        + ", ".join(f"{n} {rho[n]:+.2f}" for n in top) + "." if top else
-                        "No attribute varies with the shift."))
     else:
         out.append(para(f"{e.data_path} has no basin attributes (mtl_role = attribute).", "note"))
+    out.append(explain_section(e, "the shift of the best λ", e.shift()))
     truth, note = paper.truth_agreement(e.res, e.sites, e.variable, e.data_path)
     out.append("<h3>Agreement with the stored truth</h3>")
     if truth is None:
@@ -202,6 +203,58 @@ def site_sections(e: Experiment) -> str:
         out.append(figure(figs.truth_strip(e.shift(), values, e.classes(), name, e.variable),
                           "change against the truth"))
         out.append(para(note + "; improved = class better.", "note"))
+    return "\n".join(out)
+
+
+def explain_section(e: Experiment, label: str, shift) -> str:
+    """Rank correlations (strongest 8) and the regression of a per-site shift on the
+    site properties (explain.py), with a figure of the truth variables when present."""
+    props, kinds = explain.site_properties(e.data_path, list(e.res.sites),
+                                           e.sites["median_single"])
+    rank = explain.rank_table(shift, props, kinds)
+    names = explain.default_predictors(props, kinds)
+    coefs, fit = explain.regression(shift, props, names)
+    out = [f"<h3>Site properties and {esc(label)}</h3>",
+           table(["property", "kind", "Spearman ρ", "p", "n"],
+                 [[r["property"], r["kind"], _fmt(r["rho"]), _fmt(r["p"]), r["n"]]
+                  for r in rank.head(8).to_dict("records")]),
+           para(f"Least squares on z-scored properties (NSE per standard deviation, 95 % t "
+                f"interval; n = {fit['n']}, R² {_fmt(fit['r2'])}, adjusted "
+                f"{_fmt(fit['r2_adj'])}):"),
+           table(["property", "coefficient", "se", "p", "95 % interval"],
+                 [[r["property"], _fmt(r["coef"]), _fmt(r["se"]), _fmt(r["p"]),
+                   f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"]
+                  for r in coefs.to_dict("records")])]
+    truth = {n: (props[n].to_numpy(), "") for n in explain.TRUTH_PREDICTORS
+             if kinds.get(n) == "truth"}
+    if truth:
+        rho = {n: _spearman(v, np.asarray(shift, dtype=np.float64)) for n, (v, _) in truth.items()}
+        out.append(figure(figs.change_vs_attributes(truth, shift, e.classes(), rho, e.variable,
+                                                    "truth variables"),
+                          f"{label} against the truth variables"))
+    out.append(para("Spearman p: one test per property, not adjusted; the table is sorted by "
+                    "|ρ|. Tables: summarize.py (explain_rank_*, explain_regression_*).", "note"))
+    return "\n".join(out)
+
+
+def twin_section(e: Experiment, twin_path: str) -> str:
+    """The link-specific gain against the counterfactual twin and the scores (twin.py)."""
+    t = twinmod.twin_table(e.res, load(twin_path), e.partition, e.variable)
+    rule = paper.read_truth(e.data_path, str(e.res.attrs.get("auxiliary", "")) +
+                            paper.TRUTH_SUFFIX) if e.data_path else None
+    sc = twinmod.score(e.sites, t, rule)
+    c = t["link_class"].value_counts()
+    cols = ["predictor", "adjustment", "scored", "tp", "fp", "fn", "tn", "precision", "recall"]
+    out = ["<h3>Against the counterfactual twin (temperature link off)</h3>",
+           para(f"{esc(twin_path)}: the gain of the best λ in this world minus the gain in the "
+                f"twin, seeds paired. The link adds skill at {int(c.get('better', 0))} sites, "
+                f"takes it at {int(c.get('worse', 0))}, no difference at "
+                f"{int(c.get('not different', 0))} (raw Wilcoxon); the twin alone gains at "
+                f"{int((t['twin_class'] == 'better').sum())}."),
+           table([x.replace("_", " ") for x in cols],
+                 [[_fmt(r[x]) for x in cols] for r in sc.to_dict("records")])]
+    e_link = t.set_index("site").loc[e.sites["site"], "link_hl_shift"].to_numpy(np.float64)
+    out.append(explain_section(e, "the link-specific shift", e_link))
     return "\n".join(out)
 
 
@@ -246,7 +299,7 @@ def regional_section(reg: Experiment, loc: Experiment) -> str:
                "regional vs local")])
 
 
-def experiment_section(e: Experiment, others: list) -> str:
+def experiment_section(e: Experiment, others: list, twin=None) -> str:
     r = e.res
     out = [f"<h2 id=\"{esc(e.name)}\">{esc(e.name)}: {esc(e.variable)} primary "
            f"({esc(e.scope)})</h2>",
@@ -264,6 +317,8 @@ def experiment_section(e: Experiment, others: list) -> str:
                     "Benjamini-Hochberg over the sites. Tables: python3 analysis/summarize.py "
                     f"{e.path} (CSV).", "note"))
     out += ["<h3>NSE against λ</h3>", nse_section(e), site_sections(e), hydrograph_section(e)]
+    if twin:
+        out.append(twin_section(e, twin))
     if e.scope == "multi_site":
         loc = next((o for o in others if o.scope == "single_site" and o.variable == e.variable
                     and set(o.res.sites) & set(r.sites)), None)
@@ -297,7 +352,8 @@ def overview(exps: list) -> str:
                   "naive BH", "paper best"], rows)
 
 
-def build(paths, out_dir, partition="test", data=None) -> str:
+def build(paths, out_dir, partition="test", data=None, twin=None) -> str:
+    """twin: results of the counterfactual twin of the FIRST file (same grid)."""
     exps = [Experiment(p, partition, data) for p in paths]
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     body = ["<h1>mtl_mpi study report</h1>",
@@ -305,7 +361,8 @@ def build(paths, out_dir, partition="test", data=None) -> str:
                  "learning the auxiliary target help the LSTM predict the primary one "
                  "(Sadler et al. 2022, WRR, doi:10.1029/2021WR030138)?"),
             "<h2>Overview: improved / no difference / worse</h2>", overview(exps)]
-    body += [experiment_section(e, [o for o in exps if o is not e]) for e in exps]
+    body += [experiment_section(e, [o for o in exps if o is not e], twin if i == 0 else None)
+             for i, e in enumerate(exps)]
     page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>mtl_mpi study report</title><style>{CSS}</style></head>\n<body>\n"
             + "\n".join(body) + "\n</body></html>\n")
@@ -322,9 +379,11 @@ def main(argv=None) -> int:
     ap.add_argument("--out", required=True, help="folder for report.html")
     ap.add_argument("--partition", default="test", choices=["val", "test"])
     ap.add_argument("--data", help="input data set (default: [data] file of each stored config)")
+    ap.add_argument("--twin", metavar="TWIN.h5", help="the first file's grid trained on its "
+                    "counterfactual twin (mtl_data synth --twin): link-specific gain section")
     a = ap.parse_args(argv)
     try:
-        print(build(a.results, a.out, a.partition, a.data))
+        print(build(a.results, a.out, a.partition, a.data, a.twin))
     except (ResultsFileError, OSError) as exc:
         print(f"report.py: error: {exc}", file=sys.stderr)
         return 2

@@ -87,7 +87,8 @@ def change_map(lat, lon, shift, classes, variable) -> bytes:
     return png(fig)
 
 
-def change_vs_attributes(attrs: dict, shift, classes, rho: dict, variable) -> bytes:
+def change_vs_attributes(attrs: dict, shift, classes, rho: dict, variable,
+                         what: str = "site attributes") -> bytes:
     """attrs: name -> (values [S], units). One panel per attribute (at most
     MAX_ATTRS, strongest |Spearman rho| first)."""
     names = sorted(attrs, key=lambda n: -abs(rho[n]) if np.isfinite(rho[n]) else 0)[:MAX_ATTRS]
@@ -105,8 +106,7 @@ def change_vs_attributes(attrs: dict, shift, classes, rho: dict, variable) -> by
         ax.axis("off")
     for ax in axes[:, 0]:
         ax.set_ylabel(f"HL shift ({variable})", fontsize=8)
-    fig.suptitle("Change of the best λ against site attributes (ρ = Spearman, descriptive)",
-                 fontsize=10)
+    fig.suptitle(f"Per-site shift against {what} (ρ = Spearman)", fontsize=10)
     return png(fig)
 
 

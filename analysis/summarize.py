@@ -5,11 +5,16 @@ seeds, the headline counts, and every failed or missing run.
 
     python3 analysis/summarize.py results/exp1.h5 [--out DIR]
         [--partition val|test] [--variable flow|temp|SERIES] [--min-effect NSE]
-        [--local EXP1.h5]
+        [--local EXP1.h5] [--twin TWIN.h5] [--explain NAMES]
 
 With --local, the file is a regional model (multi_site, e.g. exp2) and its
 single-task NSE per site is compared with the per-site models of EXP1.h5 on
 the same sites, seeds paired (regional.py; table regional_vs_local).
+With --twin, the file's counterfactual twin (mtl_data synth --twin, same grid)
+gives the link-specific gain per site and scores the detections against it
+(twin.py; table twin). The shift is set against the site properties in every
+case (explain.py; tables explain_rank, explain_regression), with --explain
+naming the regression's predictors.
 
 Prints Markdown and writes the tables as CSV (and Parquet when pyarrow or
 fastparquet is installed) + Markdown into DIR (default: <stem>_summary next to
@@ -27,11 +32,13 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import explain  # noqa: E402
 import paper  # noqa: E402
 import regional  # noqa: E402
 import seasonal  # noqa: E402
 import selection  # noqa: E402
 import stats  # noqa: E402
+import twin as twinmod  # noqa: E402
 from resultsfile import (STATUS_DONE, STATUS_NAMES, ResultsFileError,  # noqa: E402
                          load, load_for_analysis, run_counts)
 
@@ -223,6 +230,45 @@ def selection_section(table) -> str:
                        "raw Wilcoxon classes; analysis/selection.py)"])
 
 
+def twin_section(trows, scores, twin_path) -> str:
+    cnt = {adj: trows[f"link_class{sfx}"].value_counts() for adj, sfx in (("raw", ""),
+                                                                          ("BH", "_bh"))}
+    lines = "; ".join(f"{adj}: " + " / ".join(f"{int(c.get(k, 0))} {k}" for k in stats.CLASSES)
+                      for adj, c in cnt.items())
+    alone = trows["twin_class"].value_counts()
+    rows = [[r["predictor"], r["adjustment"], r["scored"], r["tp"], r["fp"], r["fn"], r["tn"],
+             fmt(r["precision"]), fmt(r["recall"])] for r in records(scores)]
+    differs = int((trows["single_differs"] > 0).sum())
+    return "\n".join([
+        f"## Counterfactual twin: the link-specific gain (twin: {twin_path})", "",
+        "Per site and seed: gain of the best lambda (chosen on val in each world) over lambda = 0 "
+        "in this world minus the same in the twin (temperature link off); Wilcoxon over seeds.", "",
+        f"Link-specific gain: {lines}. The twin alone (no link) gains at "
+        f"{int(alone.get('better', 0))} sites and loses at {int(alone.get('worse', 0))}. "
+        f"Median link HL shift over sites {fmt(float(np.nanmedian(trows['link_hl_shift'])))}; "
+        f"at the world's lambda without re-selection "
+        f"{fmt(float(np.nanmedian(trows['link_hl_at_world_lambda'])))}."
+        + (f" WARNING: single-task runs differ between the files at {differs} sites: "
+           "not a twin trained with the same config." if differs else ""), "",
+        md_table(["scored against the twin truth (link better)", "p", "sites", "TP", "FP", "FN",
+                  "TN", "precision", "recall"], rows)])
+
+
+def explain_section(name, rank, coefs, fit) -> str:
+    rrows = [[r["property"], r["kind"], fmt(r["rho"]), fmt_p(r["p"]), r["n"]]
+             for r in records(rank)]
+    crows = [[r["property"], fmt(r["coef"]), fmt(r["se"]), fmt_p(r["p"]),
+              f"[{fmt(r['ci_low'])}, {fmt(r['ci_high'])}]"] for r in records(coefs)]
+    return "\n".join([
+        f"## Site properties and the {name}", "",
+        "Spearman rank correlation with the per-site HL shift (two-sided p, one test per "
+        "property, unadjusted):", "", md_table(["property", "kind", "rho", "p", "n"], rrows), "",
+        f"Least squares on z-scored properties (coefficient = NSE per standard deviation; "
+        f"n = {fit['n']}, R² {fmt(fit['r2'])}, adjusted {fmt(fit['r2_adj'])}; 95 % t "
+        "intervals; explain.py):", "",
+        md_table(["property", "coefficient", "se", "p", "95 % interval"], crows)])
+
+
 def lambda_section(lam_rows) -> str:
     header = ["site", "lambda", "n used / seeds", "failed", "pending", "median", "IQR",
               "q25", "q75", "min", "max"]
@@ -232,8 +278,30 @@ def lambda_section(lam_rows) -> str:
     return "\n".join(["## NSE over seeds per site and lambda", "", md_table(header, rows)])
 
 
+def explanations(res, site_rows, data_path, trows, names) -> list:
+    """[(label, response, rank table, coefficient table, fit)]: the best lambda's
+    shift, and the link-specific shift when a twin is given."""
+    props, kinds = explain.site_properties(data_path, list(site_rows["site"]),
+                                           site_rows["median_single"])
+    unknown = [n for n in names or [] if n not in props]
+    if unknown:
+        raise ResultsFileError(f"--explain: {', '.join(unknown)} not a site property "
+                               f"(have: {' '.join(props)})")
+    names = names or explain.default_predictors(props, kinds)
+    out = []
+    responses = [("gain (best lambda vs single-task)", "best", site_rows["best_hl_shift"])]
+    if trows is not None:
+        responses.append(("link-specific gain (world vs twin)", "link",
+                          trows.set_index("site").loc[site_rows["site"], "link_hl_shift"]))
+    for label, key, y in responses:
+        y = np.asarray(y, dtype=np.float64)
+        coefs, fit = explain.regression(y, props, names)
+        out.append((label, key, explain.rank_table(y, props, kinds), coefs, fit))
+    return out
+
+
 def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
-              data_file=None, local=None) -> dict:
+              data_file=None, local=None, twin=None, explain_names=None) -> dict:
     res, variable = load_for_analysis(path, partition, variable)
     versus = (regional.regional_vs_local(res, load(local), partition, variable, (path, local))
               if local else None)
@@ -245,8 +313,15 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
              for p in ("val", "test") if p in res.partitions}
     experiment = str(res.attrs.get("experiment", ""))
     paper_rows = paper.paper_table(parts, experiment, variable)
-    truth, truth_note = paper.truth_agreement(res, site_rows, variable,
-                                              seasonal.find_data_file(res, data_file))
+    data_path = seasonal.find_data_file(res, data_file)
+    truth, truth_note = paper.truth_agreement(res, site_rows, variable, data_path)
+    trows = scores = None
+    if twin:
+        trows = twinmod.twin_table(res, load(twin), partition, variable)
+        rule = (paper.read_truth(data_path, str(res.attrs.get("auxiliary", "")) +
+                                 paper.TRUTH_SUFFIX) if data_path else None)
+        scores = twinmod.score(site_rows, trows, rule)
+    why = explanations(res, site_rows, data_path, trows, explain_names)
     miss = missing_runs(res, partition, variable)
     rules = selection.selection_table(res, partition, variable)
     _, naive_note = stats.naive_lambda(res.lambdas)
@@ -267,7 +342,10 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
     text = "\n\n".join([title, "\n".join(notes), status_section(res, partition, variable, miss),
                         headline_section(site_rows, naive_note, min_effect),
                         paper_section(paper_rows, experiment), truth_section(truth, truth_note),
-                        selection_section(rules), site_section(res, site_rows, lam_rows, partition)]
+                        selection_section(rules)]
+                       + ([twin_section(trows, scores, twin)] if trows is not None else [])
+                       + [explain_section(w[0], w[2], w[3], w[4]) for w in why]
+                       + [site_section(res, site_rows, lam_rows, partition)]
                        + ([regional_section(versus, local)] if versus is not None else []))
     os.makedirs(out_dir, exist_ok=True)
     with open(os.path.join(out_dir, "summary.md"), "w") as f:
@@ -286,13 +364,20 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
     if versus is not None:
         written += write_table(out_dir, "regional_vs_local", versus)
     written += write_table(out_dir, "selection_rules", rules)
+    if trows is not None:
+        written += write_table(out_dir, "twin", trows)
+        written += write_table(out_dir, "twin_scores", scores)
+    for _, key, rank, coefs, _ in why:
+        written += write_table(out_dir, f"explain_rank_{key}", rank)
+        written += write_table(out_dir, f"explain_regression_{key}", coefs)
     if not quiet:
         print(text)
         print(f"\nwritten: {out_dir}/" + ", ".join(written))
     return dict(results=res, per_lambda=lam_rows, per_site=site_rows, missing=miss,
                 headline={h["comparison"]: h for h in records(heads)}, text=text,
                 written=written, paper=paper_rows, truth=truth, site_tables=parts,
-                regional_vs_local=versus, selection=rules)
+                regional_vs_local=versus, selection=rules, twin=trows, twin_scores=scores,
+                explain=why)
 
 
 def default_out(path: str) -> str:
@@ -316,6 +401,12 @@ def main(argv=None) -> int:
     ap.add_argument("--local", metavar="EXP1.h5",
                     help="per-site models (single_site) of the same sites: compare this regional "
                          "file's single-task NSE with theirs, seeds paired")
+    ap.add_argument("--twin", metavar="TWIN.h5",
+                    help="the same grid trained on the counterfactual twin (mtl_data synth "
+                         "--twin): link-specific gain per site and detections scored against it")
+    ap.add_argument("--explain", metavar="NAMES",
+                    help="site properties of the regression of the shift (space- or "
+                         "comma-separated; default: explain.default_predictors)")
     ap.add_argument("-q", "--quiet", action="store_true", help="write files, print nothing")
     a = ap.parse_args(argv)
     if not (math.isfinite(a.min_effect) and a.min_effect >= 0):
@@ -324,7 +415,8 @@ def main(argv=None) -> int:
         return 2
     try:
         summarize(a.results, a.out or default_out(a.results), a.partition, a.variable, a.quiet,
-                  a.min_effect, a.data, a.local)
+                  a.min_effect, a.data, a.local, a.twin,
+                  a.explain.replace(",", " ").split() if a.explain else None)
     except ResultsFileError as exc:
         print(f"summarize.py: error: {exc}", file=sys.stderr)
         return 2

@@ -86,8 +86,12 @@ def test_attribute_correlation_is_the_sites(full):
     res, var = load_for_analysis(path, "test", None)
     shift = stats.site_table(res, "test", var)["best_hl_shift"].to_numpy()
     area = np.array([fx.AREA[s] for s in fx.SITES])
-    rho = sps.spearmanr(area, shift)[0]
-    assert f"area {rho:+.2f}" in text_of(page)
+    rho, p = sps.spearmanr(area, shift)
+    assert re.search(rf"area\s+attribute\s+{re.escape(f'{rho:.3g}')}\s+{re.escape(f'{p:.3g}')}\s+4",
+                     text_of(page))
+    # The regression's single predictor (4 sites: one per 10, at least one) is the skill.
+    assert re.search(r"\(intercept\)\s+\S+\s+\S+\s+\S+\s+\[\S+, \S+\]\s+single_task_nse",
+                     text_of(page))
 
 
 def test_truth_table_in_page(full):

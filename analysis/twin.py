@@ -1,0 +1,110 @@
+"""The link-specific gain: a world against its counterfactual twin (issue 22 item 1).
+
+The twin (`mtl_data synth --twin`) is the same world with the temperature link
+off, trained with the same grid. Per site and seed, the tool's procedure is run
+in each world: the best lambda > 0 on validation (stats.best_lambda, the paper's
+rule), its gain g = NSE(lambda*) - NSE(0) on the reported partition. The
+link-specific gain is g_world - g_twin, seeds paired (a seed gives the same
+initial weights in both worlds, and lambda = 0 sees the same inputs and flow, so
+its runs agree; `single_differs` counts seeds where they do not). Its class
+(stats.compare: two-sided Wilcoxon over seeds, Hodges-Lehmann shift; raw and
+Benjamini-Hochberg over the sites) is the measured truth: "better" = the link
+adds skill at this site. `twin_class` says whether the twin alone gains (a
+temperature target as such, without the hidden state in it).
+
+score() rates the world's detections (class better of its best lambda) against
+this truth, and the stored rule (`temp_gain_expected`) against it too.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+import stats
+from effects import bh_adjust
+from resultsfile import ResultsFileError
+
+
+def check_pair(world, twin) -> None:
+    """The two files must hold the same grid (sites, lambdas, seeds, primary)."""
+    for what in ("sites", "lambdas", "seeds"):
+        a, b = list(getattr(world, what)), list(getattr(twin, what))
+        if a != b:
+            raise ResultsFileError(f"{twin.path}: {what} differ from {world.path} "
+                                   f"({len(b)} vs {len(a)}): not a twin of the same grid")
+    if world.primary != twin.primary:
+        raise ResultsFileError(f"{twin.path}: primary '{twin.primary}' differs from "
+                               f"'{world.primary}' in {world.path}")
+
+
+def _chosen(x_site, xv_site):
+    """(lambda*, NSE(lambda*) [K], NSE(0) [K]) by the paper's rule (NaN if no lambda > 0)."""
+    lam = stats.best_lambda(xv_site)
+    single = x_site.sel({"lambda": 0.0}).values
+    if lam is None:
+        return math.nan, np.full(single.shape, np.nan), single
+    return lam, x_site.sel({"lambda": lam}).values, single
+
+
+def twin_table(world, twin, partition: str, variable: str) -> pd.DataFrame:
+    """Per site: each world's lambda*, the link-specific comparison (columns
+    link_*), the twin's own gain class, and the link gain at the world's lambda*
+    (both worlds at the same lambda: no selection in it)."""
+    check_pair(world, twin)
+    xw, xt = (stats.valid_nse(r, partition, variable) for r in (world, twin))
+    vw, vt = (stats.valid_nse(r, "val", variable) for r in (world, twin))
+    rows = []
+    for site in xw.site.values:
+        lw, mw, sw = _chosen(xw.sel(site=site), vw.sel(site=site))
+        lt, mt, st = _chosen(xt.sel(site=site), vt.sel(site=site))
+        both = np.isfinite(sw) & np.isfinite(st)
+        link = stats.compare(mw - sw, mt - st)  # gain in the world vs gain in the twin
+        alone = stats.compare(mt, st)
+        fixed = (stats.compare(xw.sel(site=site, **{"lambda": lw}).values,
+                               xt.sel(site=site, **{"lambda": lw}).values)
+                 if math.isfinite(lw) else dict(hl_shift=math.nan))
+        rows.append(dict(site=str(site), world_lambda=lw, twin_lambda=lt,
+                         link_hl_shift=link["hl_shift"], link_median_diff=link["median_diff"],
+                         link_p_wilcoxon=link["p_wilcoxon"], link_n_pairs=link["n_pairs"],
+                         link_class=link["class"], twin_hl_shift=alone["hl_shift"],
+                         twin_class=alone["class"], link_hl_at_world_lambda=fixed["hl_shift"],
+                         single_differs=int((sw[both] != st[both]).sum())))
+    t = pd.DataFrame(rows)
+    tested = (t["link_n_pairs"] >= stats.MIN_PAIRS).to_numpy()
+    t["link_q_bh"] = bh_adjust(np.where(tested, t["link_p_wilcoxon"].to_numpy(float), np.nan))
+    t["link_class_bh"] = [stats.call(q, hl, n) for q, hl, n in
+                          zip(t["link_q_bh"], t["link_hl_shift"], t["link_n_pairs"])]
+    return t
+
+
+def _pr(hit, truth, scored) -> dict:
+    tp, fp = int((hit & truth & scored).sum()), int((hit & ~truth & scored).sum())
+    fn, tn = int((~hit & truth & scored).sum()), int((~hit & ~truth & scored).sum())
+    return dict(scored=int(scored.sum()), tp=tp, fp=fp, fn=fn, tn=tn,
+                precision=tp / (tp + fp) if tp + fp else math.nan,
+                recall=tp / (tp + fn) if tp + fn else math.nan)
+
+
+def score(site_rows: pd.DataFrame, twin_rows: pd.DataFrame, rule: dict | None) -> pd.DataFrame:
+    """Precision and recall against the twin truth (link class better, raw and BH)
+    of: the world's detections (best lambda class better, same adjustment), the
+    twin's own detections (gain without the link: what the world's detections
+    would be if the link added nothing), and the stored rule (site -> 0/1)."""
+    t = twin_rows.set_index("site").loc[site_rows["site"]]
+    rows = []
+    for adj, sfx in (("raw", ""), ("BH", "_bh")):
+        truth = (t[f"link_class{sfx}"] == "better").to_numpy()
+        tested = (t[f"link_class{sfx}"] != "insufficient").to_numpy()
+        world = site_rows[f"best_class{sfx}"].to_numpy()
+        rows.append(dict(predictor="world detections (best lambda better)", adjustment=adj,
+                         **_pr(world == "better", truth, tested & (world != "insufficient"))))
+        if adj == "raw":
+            rows.append(dict(predictor="twin's own gain (no link)", adjustment=adj,
+                             **_pr((t["twin_class"] == "better").to_numpy(), truth, tested)))
+        if rule is not None:
+            r = np.array([rule.get(s, math.nan) for s in site_rows["site"]])
+            rows.append(dict(predictor="stored rule (temp_gain_expected = 1)", adjustment=adj,
+                             **_pr(r == 1, truth, tested & np.isfinite(r))))
+    return pd.DataFrame(rows)

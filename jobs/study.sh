@@ -3,7 +3,7 @@
 # report (analysis/report.py) and the CSV tables (analysis/summarize.py).
 #
 #   bash jobs/study.sh [--profile converged|paper] [--experiments 1,2,3,4] [--seeds SPEC]
-#                      [--ranks N] [--out DIR] [--slurm] [-- MTL_MPI_OPTIONS...]
+#                      [--ranks N] [--out DIR] [--twin] [--slurm] [-- MTL_MPI_OPTIONS...]
 #
 # Run it from the folder where data/ and results/ belong (the repository root).
 # Locally: each experiment with mpirun, one rank per core (--ranks N to change),
@@ -13,12 +13,17 @@
 # (sbatch --dependency=afterok:...), prints the job ids and returns.
 # Profiles: converged (default) runs jobs/expN_converged.ini, paper jobs/expN.ini.
 # Options after -- go to every mtl_mpi launch (e.g. --train.epochs 5).
+# --twin: experiment 1 also on the default world's counterfactual twin
+# (data/synth101_twin.nc: the temperature link off, docs/synthetic.md), into
+# <exp1 stem>_twin.h5; summarize.py and report.py then score the detections
+# against the link-specific gain (analysis/twin.py). Needs experiment 1 and the
+# default data.
 # Programs: MTL_MPI / MTL_DATA, else on PATH, else build/src/ of this checkout.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 die() { echo "study.sh: $*" >&2; exit 2; }
 
-profile=converged experiments=1,2,3,4 seeds= ranks= out= slurm=0
+profile=converged experiments=1,2,3,4 seeds= ranks= out= slurm=0 twin=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile=${2:-}; shift 2 ;;
@@ -27,6 +32,7 @@ while [ $# -gt 0 ]; do
     --ranks) ranks=${2:-}; shift 2 ;;
     --out) out=${2:-}; shift 2 ;;
     --slurm) slurm=1; shift ;;
+    --twin) twin=1; shift ;;
     --) shift; break ;;
     *) die "unknown option '$1' (see the header of jobs/study.sh)" ;;
   esac
@@ -57,10 +63,23 @@ fi
 # The default data set, once (as quickstart.sh makes it), unless --data.file names another.
 own_data=0
 for a in "${extra[@]}"; do [ "$a" = --data.file ] && own_data=1; done
+if [ "$twin" = 1 ]; then
+  [ "$own_data" = 0 ] || die "--twin: the twin is of the default data; drop --data.file"
+  [[ ",$experiments," == *,1,* ]] || die "--twin: needs experiment 1 in --experiments"
+fi
+world=(synth --sites 101 --years 40 --seed 1)
 if [ "$own_data" = 0 ] && [ ! -f data/synth101.nc ]; then
   mtl_data=$(find_program mtl_data "${MTL_DATA:-}")
   mkdir -p data
-  "$mtl_data" synth --sites 101 --years 40 --seed 1 --out data/synth101.nc
+  if [ "$twin" = 1 ]; then
+    "$mtl_data" "${world[@]}" --out data/synth101.nc --twin data/synth101_twin.nc
+  else
+    "$mtl_data" "${world[@]}" --out data/synth101.nc
+  fi
+fi
+if [ "$twin" = 1 ] && [ ! -f data/synth101_twin.nc ]; then
+  # The same file --twin writes (tests/mpi/twin_test.sh), beside an existing world.
+  "$(find_program mtl_data "${MTL_DATA:-}")" "${world[@]}" --temp-link off --out data/synth101_twin.nc
 fi
 mkdir -p results
 
@@ -72,6 +91,11 @@ for n in ${experiments//,/ }; do
   [ -n "$file" ] || die "$ini: the dry run names no output (run: $mtl $ini --dry-run)"
   nums+=("$n") inis+=("$ini") files+=("$file")
 done
+twin_args=() twin_file=
+if [ "$twin" = 1 ]; then
+  for i in "${!nums[@]}"; do [ "${nums[$i]}" = 1 ] && twin_file=${files[$i]%.h5}_twin.h5 && exp1=$i; done
+  twin_args=(--data.file data/synth101_twin.nc --experiment.output "$twin_file")
+fi
 
 if [ "$slurm" = 1 ]; then
   ids=()
@@ -82,9 +106,18 @@ if [ "$slurm" = 1 ]; then
     echo "submitted $(basename "${inis[$i]}"): job $id -> ${files[$i]}"
     ids+=("${id%%;*}")
   done
+  report_args=("$out")
+  if [ "$twin" = 1 ]; then
+    slurm_args=(--parsable --export="ALL,MTL_INI=${inis[$exp1]},MTL_MPI=$mtl")
+    [ -n "$ranks" ] && slurm_args+=(--ntasks "$ranks")
+    id=$(sbatch "${slurm_args[@]}" "$here/exp1.slurm" "${extra[@]}" "${twin_args[@]}")
+    echo "submitted $(basename "${inis[$exp1]}") on the twin: job $id -> $twin_file"
+    ids+=("${id%%;*}")
+    report_args+=(--twin "$twin_file" --twin-of "${files[$exp1]}")
+  fi
   dep=$(IFS=:; echo "${ids[*]}")
   id=$(sbatch --parsable --dependency="afterok:$dep" --export="ALL,MTL_PYTHON=$py" \
-         "$here/report.slurm" "$out" "${files[@]}")
+         "$here/report.slurm" "${report_args[@]}" "${files[@]}")
   echo "submitted report: job $id (after $dep) -> $out/report.html"
   exit 0
 fi
@@ -96,7 +129,24 @@ for i in "${!inis[@]}"; do
   mpirun -n "$ranks" --bind-to core "$mtl" "${inis[$i]}" --resume "${extra[@]}" || rc=$?
   # 3: the grid finished but some runs failed: the report counts them.
   [ "$rc" = 0 ] || [ "$rc" = 3 ] || die "$(basename "${inis[$i]}"): mtl_mpi exit code $rc (rerun this command to resume)"
+  if [ "$twin" = 1 ] && [ "$i" = "$exp1" ]; then
+    echo "== study: $(basename "${inis[$i]}") on the twin (temperature link off) -> $twin_file"
+    rc=0
+    mpirun -n "$ranks" --bind-to core "$mtl" "${inis[$i]}" --resume "${extra[@]}" "${twin_args[@]}" || rc=$?
+    [ "$rc" = 0 ] || [ "$rc" = 3 ] || die "twin of $(basename "${inis[$i]}"): mtl_mpi exit code $rc (rerun this command to resume)"
+  fi
 done
-for f in "${files[@]}"; do "$py" "$analysis/summarize.py" "$f" -q; done
-page=$("$py" "$analysis/report.py" "${files[@]}" --out "$out")
+report_twin=()
+for i in "${!files[@]}"; do
+  args=()
+  [ "$twin" = 1 ] && [ "$i" = "$exp1" ] && args=(--twin "$twin_file")
+  "$py" "$analysis/summarize.py" "${files[$i]}" -q "${args[@]}"
+done
+ordered=("${files[@]}")
+if [ "$twin" = 1 ]; then  # report.py's --twin belongs to its first file: experiment 1 first
+  ordered=("${files[$exp1]}")
+  for i in "${!files[@]}"; do [ "$i" = "$exp1" ] || ordered+=("${files[$i]}"); done
+  report_twin=(--twin "$twin_file")
+fi
+page=$("$py" "$analysis/report.py" "${ordered[@]}" --out "$out" "${report_twin[@]}")
 echo "== study: tables in <stem>_summary/ beside each results file; report: $page"

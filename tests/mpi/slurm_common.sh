@@ -89,3 +89,13 @@ check_pending() {  # check_pending JOB
   sinfo -N -o '%N %T %c %z' >&2 || true
   fail "job $1 cannot start: pending, reason $reason"
 }
+
+wait_job() {  # wait_job JOB SECONDS: until the job has left the queue; fails when it
+  local i                                # cannot start (check_pending) or is still there
+  for i in $(seq 1 $(($2 * 2))); do
+    [ -z "$(squeue -h -j "$1" 2> /dev/null)" ] && return 0
+    [ $((i % 4)) = 0 ] && check_pending "$1"
+    sleep 0.5
+  done
+  [ -z "$(squeue -h -j "$1" 2> /dev/null)" ] || fail "job $1 still queued/running after $2 s"
+}

@@ -28,14 +28,7 @@ dep=$(scontrol show job "$report" | grep -o 'Dependency=[^ ]*')
 for job in "${exps[@]}"; do
   [[ "$dep" == *afterok* && "$dep" == *"$job"* ]] || fail "report job: $dep, not afterok on job $job"
 done
-for job in "${exps[@]}" "$report"; do
-  for i in $(seq 1 1200); do
-    [ -z "$(squeue -h -j "$job" 2> /dev/null)" ] && break
-    [ $((i % 4)) = 0 ] && check_pending "$job"
-    sleep 0.5
-  done
-  [ -z "$(squeue -h -j "$job" 2> /dev/null)" ] || fail "job $job still queued after 600 s"
-done
+for job in "${exps[@]}" "$report"; do wait_job "$job" 600; done
 for job in "${exps[@]}"; do
   grep -q "mtl_mpi exit code 0" "$sub"/*"-$job.out" || { cat "$sub"/*"-$job.out"; fail "job $job failed"; }
 done

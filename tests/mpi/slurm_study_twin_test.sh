@@ -17,14 +17,7 @@ jobs=$(sed -n 's/^submitted .*: job \([0-9]*\) .*/\1/p' "$WORK/submit.log")
 report=$(sed -n 's/^submitted report: job \([0-9]*\) .*/\1/p' "$WORK/submit.log")
 [ "$(echo "$jobs" | wc -w)" = 3 ] && grep -q "on the twin: job" "$WORK/submit.log" ||
   fail "expected the exp1, twin and report jobs"
-for job in $jobs; do
-  for i in $(seq 1 1200); do
-    [ -z "$(squeue -h -j "$job" 2> /dev/null)" ] && break
-    [ $((i % 4)) = 0 ] && check_pending "$job"
-    sleep 0.5
-  done
-  [ -z "$(squeue -h -j "$job" 2> /dev/null)" ] || fail "job $job still queued after 600 s"
-done
+for job in $jobs; do wait_job "$job" 600; done
 cat "$sub"/mtl-report-"$report".out
 for f in results/exp1.h5 results/exp1_twin.h5; do
   [ "$(attr "$f" complete)" = 1 ] || fail "$f not complete"

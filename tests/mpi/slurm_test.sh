@@ -14,12 +14,7 @@ cp "$src/jobs/demo.slurm" "$src/jobs/slurm_run.sh" "$sub/jobs/"
 cd "$sub"
 job=$(sbatch --parsable --export="ALL,MTL_INI=$WORK/tiny.ini,MTL_MPI=$MTL_MPI" jobs/demo.slurm)
 echo "submitted job $job"
-for i in $(seq 1 600); do
-  [ -z "$(squeue -h -j "$job" 2> /dev/null)" ] && break
-  [ $((i % 4)) = 0 ] && check_pending "$job"
-  sleep 0.5
-done
-[ -z "$(squeue -h -j "$job" 2> /dev/null)" ] || fail "job $job still queued/running after 300 s"
+wait_job "$job" 300
 log=$(ls "$sub"/*"$job".out)
 cat "$log"
 grep -q "mtl_mpi exit code 0" "$log" || fail "job did not finish with exit code 0"

@@ -189,10 +189,9 @@ void gates_all(const View& v, const float* x, const float* hp, float* act) {
 }
 
 // One chunk of one row: c = f c_prev + i g, tc = tanh(c), h = o tc, from the gates
-// at a (columns a + q qs: qs = L in a full chunk, Ht in the tail); returns h
-// (lanes past the chunk's units 0: their gates and c_prev load as 0).
+// at a (columns a + q qs: qs = L in a full chunk, Ht in the tail).
 template <bool Full>
-V cell_chunk(M m, const float* a, int qs, const float* cp, float* c, float* tc, float* h) {
+void cell_chunk(M m, const float* a, int qs, const float* cp, float* c, float* tc, float* h) {
   const V i = ld<Full>(m, a), f = ld<Full>(m, a + qs);
   const V g = ld<Full>(m, a + 2 * qs), o = ld<Full>(m, a + 3 * qs);
   const V cv = S::fma(f, ld<Full>(m, cp), S::mul(i, g));
@@ -201,25 +200,25 @@ V cell_chunk(M m, const float* a, int qs, const float* cp, float* c, float* tc, 
   st<Full>(c, m, cv);
   st<Full>(tc, m, t);
   st<Full>(h, m, hv);
-  return hv;
 }
 
-// Cell update and heads of one row: pred = h head_w + head_b, each head one fma
-// chain over the chunks and a fixed-order lane reduction.
-void cell_row(int H, int Hp, const float* a, const float* cp, float* c, float* tc, float* h,
-              const float* hwT, const float* hb, float* pred) {
+// Cell update of one row.
+void cell_row(int H, const float* a, const float* cp, float* c, float* tc, float* h) {
   const int Hf = full_units(H);
+  for (int k0 = 0; k0 < Hf; k0 += L)
+    cell_chunk<true>(S::mask_n(L), a + 4 * k0, L, cp + k0, c + k0, tc + k0, h + k0);
+  if (Hf < H)
+    cell_chunk<false>(S::mask_n(H - Hf), a + 4 * Hf, H - Hf, cp + Hf, c + Hf, tc + Hf, h + Hf);
+}
+
+// pred = h head_w + head_b for one row: each head one fma chain over the chunks and
+// a fixed-order lane reduction.
+void head_row(int H, int Hp, const float* h, const float* hwT, const float* hb, float* pred) {
   V s0 = S::zero(), s1 = S::zero();
-  for (int k0 = 0; k0 < Hf; k0 += L) {
-    const V hv = cell_chunk<true>(S::mask_n(L), a + 4 * k0, L, cp + k0, c + k0, tc + k0, h + k0);
+  for (int k0 = 0; k0 < H; k0 += L) {
+    const V hv = S::loadz(S::mask_n(H - k0), h + k0);
     s0 = S::fma(hv, S::load(hwT + k0), s0);
     s1 = S::fma(hv, S::load(hwT + Hp + k0), s1);
-  }
-  if (Hf < H) {
-    const V hv = cell_chunk<false>(S::mask_n(H - Hf), a + 4 * Hf, H - Hf, cp + Hf, c + Hf,
-                                   tc + Hf, h + Hf);
-    s0 = S::fma(hv, S::load(hwT + Hf), s0);
-    s1 = S::fma(hv, S::load(hwT + Hp + Hf), s1);
   }
   pred[0] = hb[0] + S::hsum(s0);
   pred[1] = hb[1] + S::hsum(s1);
@@ -247,15 +246,18 @@ void pad_weights(const View& v) {
   transpose_heads(v);
 }
 
-// One time step: gates, then cell and heads row by row.
+// One time step: gates, cell, heads. Two passes after the gates, not one doing
+// both per row: each row's cell -> head work is a long dependency chain, and rows
+// are independent, so short bodies let the core overlap many rows.
 void step(const View& v, const float* x_t, const float* hp, const float* cp, float* act,
           float* c, float* tc, float* h, float* pred) {
   gates_all(v, x_t, hp, act);
-  const float* hb = v.params + v.lay.head_b;
   const int H = v.H;
   for (int n = 0; n < v.N; ++n)
-    cell_row(H, v.Hp, act + static_cast<std::size_t>(n) * v.Gp, cp + n * H, c + n * H,
-             tc + n * H, h + n * H, v.hwT, hb, pred + 2 * n);
+    cell_row(H, act + static_cast<std::size_t>(n) * v.Gp, cp + n * H, c + n * H, tc + n * H,
+             h + n * H);
+  const float* hb = v.params + v.lay.head_b;
+  for (int n = 0; n < v.N; ++n) head_row(H, v.Hp, h + n * H, v.hwT, hb, pred + 2 * n);
 }
 
 void forward_train(const View& v) {

@@ -131,15 +131,20 @@ inline M g_lanes(int H, int j0) {
   return S::mask_andnot(S::mask_n(lo > 0 ? lo : 0), S::mask_n(hi > 0 ? hi : 0));
 }
 
-// Whole vectors where the chunk is full, masked to the first units otherwise.
-template <bool Full>
+// Access of W floats of a chunk: W = L a whole vector; W = 4 < L plain 4-float
+// loads and stores (upper lanes loaded as 0), the tail of H = 20 on AVX-512 and
+// AVX2, where AVX2's masked vmaskmovps (and AVX-512's masked forms) cost more; W = 0
+// masked to the first units (m). Lanes past the units load as 0 in every case.
+template <int W>
 inline V ld(M m, const float* p) {
-  if constexpr (Full) return S::load(p);
+  if constexpr (W == L) return S::load(p);
+  else if constexpr (W == 4) return S::load4(p);
   else return S::loadz(m, p);
 }
-template <bool Full>
+template <int W>
 inline void st(float* p, M m, V x) {
-  if constexpr (Full) S::store(p, x);
+  if constexpr (W == L) S::store(p, x);
+  else if constexpr (W == 4) S::store4(p, x);
   else S::storem(p, m, x);
 }
 
@@ -147,6 +152,13 @@ template <int N>
 struct Int {
   static constexpr int value = N;
 };
+
+// f(Int<W>{}) with the access width of a tail of Ht units (ld, st): 4 or masked.
+template <class F>
+void with_tail(int Ht, F&& f) {
+  if (Ht == 4 && L > 4) return f(Int<4>{});
+  f(Int<0>{});
+}
 
 // Rows [0, N) in blocks of R, the remainder as one smaller block (no latency-bound
 // 1-row tail for N = 25): f(Int<rows>{}, first row) for each block, in order.
@@ -239,25 +251,28 @@ void gates_all(const View& v, const float* x, const float* hp, float* act) {
 
 // One chunk of one row: c = f c_prev + i g, tc = tanh(c), h = o tc, from the gates
 // at a (columns a + q qs: qs = L in a full chunk, Ht in the tail).
-template <bool Full>
+template <int W>
 void cell_chunk(M m, const float* a, int qs, const float* cp, float* c, float* tc, float* h) {
-  const V i = ld<Full>(m, a), f = ld<Full>(m, a + qs);
-  const V g = ld<Full>(m, a + 2 * qs), o = ld<Full>(m, a + 3 * qs);
-  const V cv = S::fma(f, ld<Full>(m, cp), S::mul(i, g));
+  const V i = ld<W>(m, a), f = ld<W>(m, a + qs);
+  const V g = ld<W>(m, a + 2 * qs), o = ld<W>(m, a + 3 * qs);
+  const V cv = S::fma(f, ld<W>(m, cp), S::mul(i, g));
   const V t = tanh_v(cv);
   const V hv = S::mul(o, t);
-  st<Full>(c, m, cv);
-  st<Full>(tc, m, t);
-  st<Full>(h, m, hv);
+  st<W>(c, m, cv);
+  st<W>(tc, m, t);
+  st<W>(h, m, hv);
 }
 
 // Cell update of one row.
 void cell_row(int H, const float* a, const float* cp, float* c, float* tc, float* h) {
   const int Hf = full_units(H);
   for (int k0 = 0; k0 < Hf; k0 += L)
-    cell_chunk<true>(S::mask_n(L), a + 4 * k0, L, cp + k0, c + k0, tc + k0, h + k0);
-  if (Hf < H)
-    cell_chunk<false>(S::mask_n(H - Hf), a + 4 * Hf, H - Hf, cp + Hf, c + Hf, tc + Hf, h + Hf);
+    cell_chunk<L>(S::mask_n(L), a + 4 * k0, L, cp + k0, c + k0, tc + k0, h + k0);
+  if (Hf == H) return;
+  with_tail(H - Hf, [&](auto w) {
+    cell_chunk<decltype(w)::value>(S::mask_n(H - Hf), a + 4 * Hf, H - Hf, cp + Hf, c + Hf,
+                                   tc + Hf, h + Hf);
+  });
 }
 
 // pred = h head_w + head_b for one row: each head one fma chain over the chunks and
@@ -351,7 +366,7 @@ void forward_predict(const View& v) {
 // stays in two registers across the N rows (through memory, each row's masked
 // load would wait for the previous row's masked store). n ascending per element.
 // Gates of a chunk at kernel columns a0 + q qs (gate_col layout above).
-template <bool Full>
+template <int W>
 void grads_chunk(const View& v, int k0, int a0, int qs, const float* act, const float* tc,
                  const float* h, const float* cp, const float* dp) {
   const int H = v.H, Hp = v.Hp, Gp = v.Gp, N = v.N;
@@ -364,23 +379,23 @@ void grads_chunk(const View& v, int k0, int a0, int qs, const float* act, const 
     float* dg = v.dg + static_cast<std::size_t>(n) * Gp + a0;
     const V dp0 = S::set1(dp[2 * n]), dp1 = S::set1(dp[2 * n + 1]);
     const int q = n * H + k0, qp = n * Hp + k0;
-    V dhv = ld<Full>(m, v.dh + qp);
+    V dhv = ld<W>(m, v.dh + qp);
     dhv = S::fma(dp0, w0, dhv);
     dhv = S::fma(dp1, w1, dhv);
-    const V i = ld<Full>(m, a), f = ld<Full>(m, a + qs);
-    const V g = ld<Full>(m, a + 2 * qs), o = ld<Full>(m, a + 3 * qs);
-    const V tv = ld<Full>(m, tc + q);
+    const V i = ld<W>(m, a), f = ld<W>(m, a + qs);
+    const V g = ld<W>(m, a + 2 * qs), o = ld<W>(m, a + 3 * qs);
+    const V tv = ld<W>(m, tc + q);
     const V dao = S::mul(S::mul(dhv, tv), S::mul(o, S::sub(one, o)));
-    const V dcv = S::fma(S::mul(dhv, o), S::fnma(tv, tv, one), ld<Full>(m, v.dc + qp));
+    const V dcv = S::fma(S::mul(dhv, o), S::fnma(tv, tv, one), ld<W>(m, v.dc + qp));
     const V dai = S::mul(S::mul(dcv, g), S::mul(i, S::sub(one, i)));
     const V dag = S::mul(S::mul(dcv, i), S::fnma(g, g, one));
-    const V daf = S::mul(S::mul(dcv, ld<Full>(m, cp + q)), S::mul(f, S::sub(one, f)));
-    st<Full>(dg, m, dai);
-    st<Full>(dg + qs, m, daf);
-    st<Full>(dg + 2 * qs, m, dag);
-    st<Full>(dg + 3 * qs, m, dao);
-    st<Full>(v.dc + qp, m, S::mul(dcv, f));
-    const V hv = ld<Full>(m, h + q);
+    const V daf = S::mul(S::mul(dcv, ld<W>(m, cp + q)), S::mul(f, S::sub(one, f)));
+    st<W>(dg, m, dai);
+    st<W>(dg + qs, m, daf);
+    st<W>(dg + 2 * qs, m, dag);
+    st<W>(dg + 3 * qs, m, dao);
+    st<W>(v.dc + qp, m, S::mul(dcv, f));
+    const V hv = ld<W>(m, h + q);
     hw0 = S::fma(dp0, hv, hw0);
     hw1 = S::fma(dp1, hv, hw1);
   }
@@ -395,8 +410,11 @@ void gate_grads(const View& v, int t, const float* cp, float* dhb) {
   const float* tc = v.tc + t * sh;
   const float* h = v.h + t * sh;
   const float* dp = v.dpred + t * 2 * static_cast<std::size_t>(N);
-  for (int k0 = 0; k0 < Hf; k0 += L) grads_chunk<true>(v, k0, 4 * k0, L, act, tc, h, cp, dp);
-  if (Hf < H) grads_chunk<false>(v, Hf, 4 * Hf, H - Hf, act, tc, h, cp, dp);
+  for (int k0 = 0; k0 < Hf; k0 += L) grads_chunk<L>(v, k0, 4 * k0, L, act, tc, h, cp, dp);
+  if (Hf < H)
+    with_tail(H - Hf, [&](auto w) {
+      grads_chunk<decltype(w)::value>(v, Hf, 4 * Hf, H - Hf, act, tc, h, cp, dp);
+    });
   for (int n = 0; n < N; ++n) {
     dhb[0] += dp[2 * n];
     dhb[1] += dp[2 * n + 1];

@@ -298,7 +298,7 @@ void cell_row_k(int H, const float* a, const float* cp, float* c, float* tc, flo
   }
 }
 
-// Cell update of one row.
+// Cell update of one row, chunk after chunk (more than 4 chunks: H > 4 L).
 void cell_row(int H, const float* a, const float* cp, float* c, float* tc, float* h) {
   const int Hf = full_units(H);
   for (int k0 = 0; k0 < Hf; k0 += L)

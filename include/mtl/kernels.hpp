@@ -43,13 +43,14 @@ struct View {
   // the rows left out are not written.
   const int* rows = nullptr;
   // Tape (training: T steps; inference: 2 rolling steps for c and h, 1 for act/tc).
-  float* act = nullptr;           // [T, N, Gp] activated gates i, f, g, o (columns q H + k)
+  float* act = nullptr;           // [T, N, Gp] activated gates i, f, g, o (kernel column
+                                  // order: chunks of `lanes` units, lstm_impl.hpp)
   float* c = nullptr;             // [T, N, H] cell state
   float* tc = nullptr;            // [T, N, H] tanh(c)
   float* h = nullptr;             // [T, N, H] hidden state
   // Scratch.
   float* zeros = nullptr;         // [N * max(H, C)] zero state h_{-1}, c_{-1}
-  float* wp = nullptr;            // [(C + H + 1), Gp] padded copy of wx, wh, b
+  float* wp = nullptr;            // [(C + H + 1), Gp] padded copy of wx, wh, b (kernel columns)
   float* hwT = nullptr;           // [2, Hp] transposed head kernel, zero padded
   // Backward only.
   const float* dpred = nullptr;   // [T, N, 2] dL/dpred

@@ -3,6 +3,8 @@
 // Buffers grow to the largest batch and evaluation set seen and are reused by
 // every run the backend trains; the kernels overwrite or zero everything they
 // read, so no number depends on an earlier run.
+#include <cstddef>
+#include <new>
 #include <vector>
 
 #include "mtl/backend.hpp"
@@ -10,6 +12,26 @@
 
 namespace mtl {
 namespace {
+
+/// std::allocator with 64-byte (cache-line) alignment: the kernels' rows of Gp or
+/// Hp floats (multiples of the vector width) then start on a line, so no full
+/// vector load or store of the products, the tape or the gradients straddles two
+/// lines (each such access costs two).
+template <class T>
+struct LineAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t kAlign{64};
+  LineAllocator() = default;
+  template <class U>
+  LineAllocator(const LineAllocator<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlign)); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, kAlign); }
+  template <class U>
+  bool operator==(const LineAllocator<U>&) const { return true; }
+  template <class U>
+  bool operator!=(const LineAllocator<U>&) const { return false; }
+};
+using Floats = std::vector<float, LineAllocator<float>>;
 
 class KernelLstm final : public LstmBackend {
  public:
@@ -43,9 +65,9 @@ class KernelLstm final : public LstmBackend {
 
  private:
   struct Buffers {
-    std::vector<float> act, c, tc, h, zeros, wp, hwT, whT, dg, dh, dc, dwp, dhwT;
+    Floats act, c, tc, h, zeros, wp, hwT, whT, dg, dh, dc, dwp, dhwT;
   };
-  static void fit(std::vector<float>& b, std::size_t n) {
+  static void fit(Floats& b, std::size_t n) {
     if (b.size() < n) b.assign(n, 0.0f);
   }
 

@@ -48,16 +48,117 @@ inline V activate(V pre, M g) {
   const V s = sigmoid(S::add_masked(pre, g, pre));
   return S::sub_masked(S::add_masked(s, g, s), g, S::set1(1.0f));
 }
-// Lanes of the vector starting at column j0 that lie in the g block [2H, 3H).
+// ---- the same, K vectors in lockstep ----------------------------------------
+// Each activation is a chain of about 20 dependent operations. Written one vector
+// after the other, the out-of-order core holds only a few such chains at once (its
+// FP scheduler fills with operations waiting on their predecessors), and the
+// element-wise passes ran latency-bound: the cell pass took 44 cycles a row at
+// H = 20 on AVX-512. Each step below is applied to K independent vectors before the
+// next, so K operations are ready at a time. The same operations per vector as
+// exp_neg, sigmoid, tanh_v and activate, so the same values.
+template <int K>
+inline void exp_neg_k(V* x) {
+  const V shifter = S::set1(k::kShifter);
+  V t[K], r[K], p[K];
+  for (int i = 0; i < K; ++i) x[i] = S::max(S::set1(-k::kExpHi), x[i]);
+  for (int i = 0; i < K; ++i) x[i] = S::min(S::set1(-k::kExpLo), x[i]);
+  for (int i = 0; i < K; ++i) t[i] = S::add(S::mul(x[i], S::set1(-k::kLog2e)), shifter);
+  for (int i = 0; i < K; ++i) {
+    const V n = S::sub(t[i], shifter);
+    r[i] = S::fnms(n, S::set1(k::kLn2Hi), x[i]);
+    r[i] = S::fnma(n, S::set1(k::kLn2Lo), r[i]);
+  }
+  for (int i = 0; i < K; ++i) p[i] = S::fma(S::set1(k::kP0), r[i], S::set1(k::kP1));
+  for (int i = 0; i < K; ++i) p[i] = S::fma(p[i], r[i], S::set1(k::kP2));
+  for (int i = 0; i < K; ++i) p[i] = S::fma(p[i], r[i], S::set1(k::kP3));
+  for (int i = 0; i < K; ++i) p[i] = S::fma(p[i], r[i], S::set1(k::kP4));
+  for (int i = 0; i < K; ++i) p[i] = S::fma(p[i], r[i], S::set1(k::kP5));
+  for (int i = 0; i < K; ++i) p[i] = S::fma(p[i], S::mul(r[i], r[i]), S::add(r[i], S::set1(1.0f)));
+  for (int i = 0; i < K; ++i) x[i] = S::mul(p[i], S::pow2n(t[i], shifter));
+}
+template <int K>
+inline void sigmoid_k(V* x) {
+  exp_neg_k<K>(x);
+  for (int i = 0; i < K; ++i) x[i] = S::recip(S::add(S::set1(1.0f), x[i]));
+}
+template <int K>
+inline void tanh_k(V* x) {
+  for (int i = 0; i < K; ++i) x[i] = S::add(x[i], x[i]);
+  sigmoid_k<K>(x);
+  for (int i = 0; i < K; ++i) x[i] = S::sub(S::add(x[i], x[i]), S::set1(1.0f));
+}
+// activate on K vectors with g-lane masks g[i] (none: sigmoid only, as gates_block).
+template <int K>
+inline void activate_k(V* x, const M* g) {
+  bool any[K];
+  for (int i = 0; i < K; ++i) any[i] = S::mask_any(g[i]);
+  for (int i = 0; i < K; ++i)
+    if (any[i]) x[i] = S::add_masked(x[i], g[i], x[i]);
+  sigmoid_k<K>(x);
+  for (int i = 0; i < K; ++i)
+    if (any[i]) x[i] = S::sub_masked(S::add_masked(x[i], g[i], x[i]), g[i], S::set1(1.0f));
+}
+
+// ---- gate column layout ----------------------------------------------------
+// The kernels' gate columns (rows of wp, act, dg, dwp) are not the parameter
+// order q H + k (gate q, unit k): the units go in chunks of L, and a full chunk
+// [k0, k0 + L) (k0 < Hf = H - H % L) keeps its i, f, g, o as the four vectors at
+// columns 4 k0 + q L, so the cell update and the gate gradients work on whole
+// aligned vectors without masks; the Ht = H % L tail units keep theirs at
+// 4 Hf + q Ht + (k - Hf), padded to Gp (for H < L that is the parameter order).
+// H = 20, L = 16: [i0-15 | f0-15 | g0-15 | o0-15 | i16-19 f16-19 g16-19 o16-19].
+// Each column is its own fma chain, and dh sums over the columns in the
+// parameter order (for_gate_cols), so the layout changes no value.
+inline int tail_units(int H) { return H % L; }
+inline int full_units(int H) { return H - H % L; }
+
+// f(parameter column q H + k, kernel column) for every gate column, in parameter order.
+template <class F>
+void for_gate_cols(int H, F&& f) {
+  const int Hf = full_units(H), Ht = tail_units(H);
+  for (int q = 0; q < 4; ++q) {
+    for (int k0 = 0; k0 < Hf; k0 += L)
+      for (int kk = 0; kk < L; ++kk) f(q * H + k0 + kk, 4 * k0 + q * L + kk);
+    for (int k = 0; k < Ht; ++k) f(q * H + Hf + k, 4 * Hf + q * Ht + k);
+  }
+}
+
+// Lanes of the vector starting at kernel column j0 (a multiple of L) that hold g.
 inline M g_lanes(int H, int j0) {
-  const int lo = 2 * H - j0, hi = 3 * H - j0;
+  const int Hf = full_units(H), Ht = tail_units(H);
+  if (j0 < 4 * Hf) return S::mask_n((j0 / L) % 4 == 2 ? L : 0);
+  const int lo = 4 * Hf + 2 * Ht - j0, hi = 4 * Hf + 3 * Ht - j0;
   return S::mask_andnot(S::mask_n(lo > 0 ? lo : 0), S::mask_n(hi > 0 ? hi : 0));
+}
+
+// Access of W floats of a chunk: W = L a whole vector; W = 4 < L plain 4-float
+// loads and stores (upper lanes loaded as 0), the tail of H = 20 on AVX-512 and
+// AVX2, where AVX2's masked vmaskmovps (and AVX-512's masked forms) cost more; W = 0
+// masked to the first units (m). Lanes past the units load as 0 in every case.
+template <int W>
+inline V ld(M m, const float* p) {
+  if constexpr (W == L) return S::load(p);
+  else if constexpr (W == 4) return S::load4(p);
+  else return S::loadz(m, p);
+}
+template <int W>
+inline void st(float* p, M m, V x) {
+  if constexpr (W == L) S::store(p, x);
+  else if constexpr (W == 4) S::store4(p, x);
+  else S::storem(p, m, x);
 }
 
 template <int N>
 struct Int {
   static constexpr int value = N;
 };
+
+// f(Int<W>{}) with the access width of a tail of Ht units (ld, st): 4 or masked.
+template <class F>
+void with_tail(int Ht, F&& f) {
+  if (Ht == 4 && L > 4) return f(Int<4>{});
+  f(Int<0>{});
+}
 
 // Rows [0, N) in blocks of R, the remainder as one smaller block (no latency-bound
 // 1-row tail for N = 25): f(Int<rows>{}, first row) for each block, in order.
@@ -101,14 +202,12 @@ void gates_block(const View& v, int v0, const float* x, const float* hp, float* 
     }
   }
   // Vectors without g lanes (3 of 5 for H = 20 on AVX-512) need only the sigmoid.
-  for (int j = 0; j < NV; ++j) {
-    const M g = g_lanes(H, (v0 + j) * L);
-    float* out = act + (v0 + j) * L;
-    if (!S::mask_any(g)) {
-      for (int r = 0; r < R; ++r) S::store(out + r * Gp, sigmoid(acc[r][j]));
-    } else {
-      for (int r = 0; r < R; ++r) S::store(out + r * Gp, activate(acc[r][j], g));
-    }
+  // One row's NV vectors in lockstep.
+  M g[NV];
+  for (int j = 0; j < NV; ++j) g[j] = g_lanes(H, (v0 + j) * L);
+  for (int r = 0; r < R; ++r) {
+    activate_k<NV>(acc[r], g);
+    for (int j = 0; j < NV; ++j) S::store(act + r * Gp + (v0 + j) * L, acc[r][j]);
   }
 }
 
@@ -150,49 +249,69 @@ void gates_all(const View& v, const float* x, const float* hp, float* act) {
   });
 }
 
-// c = f c_prev + i g, tc = tanh(c), h = o tc for one row, in chunks of L columns.
-void cell_row(int H, const float* a, const float* cp, float* c, float* tc, float* h) {
-  for (int k0 = 0; k0 < H; k0 += L) {
-    const M m = S::mask_n(H - k0);
-    const V i = S::loadz(m, a + k0), f = S::loadz(m, a + H + k0);
-    const V g = S::loadz(m, a + 2 * H + k0), o = S::loadz(m, a + 3 * H + k0);
-    const V cv = S::fma(f, S::loadz(m, cp + k0), S::mul(i, g));
-    const V t = tanh_v(cv);
-    S::storem(c + k0, m, cv);
-    S::storem(tc + k0, m, t);
-    S::storem(h + k0, m, S::mul(o, t));
-  }
+// One chunk of one row: c = f c_prev + i g, tc = tanh(c), h = o tc, from the gates
+// at a (columns a + q qs: qs = L in a full chunk, Ht in the tail).
+template <int W>
+void cell_chunk(M m, const float* a, int qs, const float* cp, float* c, float* tc, float* h) {
+  const V i = ld<W>(m, a), f = ld<W>(m, a + qs);
+  const V g = ld<W>(m, a + 2 * qs), o = ld<W>(m, a + 3 * qs);
+  const V cv = S::fma(f, ld<W>(m, cp), S::mul(i, g));
+  const V t = tanh_v(cv);
+  const V hv = S::mul(o, t);
+  st<W>(c, m, cv);
+  st<W>(tc, m, t);
+  st<W>(h, m, hv);
 }
 
-// The same update as one flat pass over the N H elements of [N, H] (needs H >= L):
-// for H = 20 and L = 16 that is 32 vectors instead of 25 rows x 2. A vector may
-// cover the end of row n and the start of row n + 1; its gate values come from the
-// two rows of act [N, Gp] by two masked loads. Same values as cell_row.
-void cell_flat(int H, int N, int Gp, const float* act, const float* cp, float* c, float* tc,
-               float* h) {
-  const int total = N * H;
-  int n = 0, k0 = 0;  // row and column of element e0
-  for (int e0 = 0; e0 < total; e0 += L) {
-    const M valid = S::mask_n(total - e0);
-    const M lo = S::mask_and(S::mask_n(H - k0), valid);
-    const M hi = S::mask_andnot(lo, valid);
-    const bool next_row = S::mask_any(hi);
-    const float* a0 = act + static_cast<std::size_t>(n) * Gp + k0;
-    V gate[4];
-    for (int q = 0; q < 4; ++q) {
-      gate[q] = S::loadz(lo, a0 + q * H);
-      if (next_row) gate[q] = S::loadm(gate[q], hi, a0 + Gp - H + q * H);  // row n + 1
+// Cell update of one row with its NC <= 4 chunks (the full ones, then the tail of
+// access width W) in lockstep: the chunks' tanh as one tanh_k. Same values as cell_row.
+template <int W, int NC>
+void cell_row_k(int H, const float* a, const float* cp, float* c, float* tc, float* h) {
+  const int Hf = full_units(H);
+  V cv[NC], t[NC];
+  for (int j = 0; j < NC; ++j) {
+    const int k0 = j * L;
+    if (k0 < Hf) {
+      const float* g = a + 4 * k0;
+      cv[j] = S::fma(S::load(g + L), S::load(cp + k0), S::mul(S::load(g), S::load(g + 2 * L)));
+    } else {
+      const M m = S::mask_n(H - Hf);
+      const int qs = H - Hf;
+      const float* g = a + 4 * Hf;
+      cv[j] = S::fma(ld<W>(m, g + qs), ld<W>(m, cp + Hf), S::mul(ld<W>(m, g), ld<W>(m, g + 2 * qs)));
     }
-    const V cv = S::fma(gate[1], S::loadz(valid, cp + e0), S::mul(gate[0], gate[2]));
-    const V t = tanh_v(cv);
-    S::storem(c + e0, valid, cv);
-    S::storem(tc + e0, valid, t);
-    S::storem(h + e0, valid, S::mul(gate[3], t));
-    for (k0 += L; k0 >= H; k0 -= H) ++n;
+    t[j] = cv[j];
+  }
+  tanh_k<NC>(t);
+  for (int j = 0; j < NC; ++j) {
+    const int k0 = j * L;
+    if (k0 < Hf) {
+      S::store(c + k0, cv[j]);
+      S::store(tc + k0, t[j]);
+      S::store(h + k0, S::mul(S::load(a + 4 * k0 + 3 * L), t[j]));
+    } else {
+      const M m = S::mask_n(H - Hf);
+      st<W>(c + Hf, m, cv[j]);
+      st<W>(tc + Hf, m, t[j]);
+      st<W>(h + Hf, m, S::mul(ld<W>(m, a + 4 * Hf + 3 * (H - Hf)), t[j]));
+    }
   }
 }
 
-// pred = h head_w + head_b for one row (fixed-order lane reduction).
+// Cell update of one row, chunk after chunk (more than 4 chunks: H > 4 L).
+void cell_row(int H, const float* a, const float* cp, float* c, float* tc, float* h) {
+  const int Hf = full_units(H);
+  for (int k0 = 0; k0 < Hf; k0 += L)
+    cell_chunk<L>(S::mask_n(L), a + 4 * k0, L, cp + k0, c + k0, tc + k0, h + k0);
+  if (Hf == H) return;
+  with_tail(H - Hf, [&](auto w) {
+    cell_chunk<decltype(w)::value>(S::mask_n(H - Hf), a + 4 * Hf, H - Hf, cp + Hf, c + Hf,
+                                   tc + Hf, h + Hf);
+  });
+}
+
+// pred = h head_w + head_b for one row: each head one fma chain over the chunks and
+// a fixed-order lane reduction.
 void head_row(int H, int Hp, const float* h, const float* hwT, const float* hb, float* pred) {
   V s0 = S::zero(), s1 = S::zero();
   for (int k0 = 0; k0 < H; k0 += L) {
@@ -211,7 +330,8 @@ void transpose_heads(const View& v) {
     for (int o = 0; o < 2; ++o) v.hwT[o * v.Hp + k] = v.params[v.lay.head_w + k * 2 + o];
 }
 
-// Padded copies: wp = [wx; wh; b] rows of Gp, hwT [2, Hp]; padding zero.
+// Padded copies: wp = [wx; wh; b] rows of Gp in the kernel column layout, hwT [2, Hp];
+// padding zero.
 void pad_weights(const View& v) {
   const int C = v.C, H = v.H, G = 4 * H, Gp = v.Gp;
   const float* p = v.params;
@@ -219,7 +339,8 @@ void pad_weights(const View& v) {
     const float* src = r < C ? p + v.lay.wx + r * G
                              : (r < C + H ? p + v.lay.wh + (r - C) * G : p + v.lay.b);
     float* dst = v.wp + static_cast<std::size_t>(r) * Gp;
-    for (int j = 0; j < Gp; ++j) dst[j] = j < G ? src[j] : 0.0f;
+    for (int j = G; j < Gp; ++j) dst[j] = 0.0f;
+    for_gate_cols(H, [&](int j, int jk) { dst[jk] = src[j]; });
   }
   transpose_heads(v);
 }
@@ -230,15 +351,24 @@ void pad_weights(const View& v) {
 void step(const View& v, const float* x_t, const float* hp, const float* cp, float* act,
           float* c, float* tc, float* h, float* pred) {
   gates_all(v, x_t, hp, act);
-  if (v.H >= L) {
-    cell_flat(v.H, v.N, v.Gp, act, cp, c, tc, h);
+  const int H = v.H;
+  const int chunks = (H + L - 1) / L;
+  if (chunks <= 4) {
+    with_tail(tail_units(H), [&](auto w) {
+      with_vecs<4>(chunks, [&](auto nc) {
+        for (int n = 0; n < v.N; ++n)
+          cell_row_k<decltype(w)::value, decltype(nc)::value>(
+              H, act + static_cast<std::size_t>(n) * v.Gp, cp + n * H, c + n * H, tc + n * H,
+              h + n * H);
+      });
+    });
   } else {
     for (int n = 0; n < v.N; ++n)
-      cell_row(v.H, act + static_cast<std::size_t>(n) * v.Gp, cp + n * v.H, c + n * v.H,
-               tc + n * v.H, h + n * v.H);
+      cell_row(H, act + static_cast<std::size_t>(n) * v.Gp, cp + n * H, c + n * H, tc + n * H,
+               h + n * H);
   }
   const float* hb = v.params + v.lay.head_b;
-  for (int n = 0; n < v.N; ++n) head_row(v.H, v.Hp, h + n * v.H, v.hwT, hb, pred + 2 * n);
+  for (int n = 0; n < v.N; ++n) head_row(H, v.Hp, h + n * H, v.hwT, hb, pred + 2 * n);
 }
 
 void forward_train(const View& v) {
@@ -279,71 +409,82 @@ void forward_predict(const View& v) {
 //   da_i = dc g i (1 - i);  da_g = dc i (1 - g^2);  da_f = dc c_{t-1} f (1 - f)
 //   dc_{to t-1} = dc f;     dh_{to t-1} = da wh^T                       [N, 4H] x [4H, H]
 //   dwx += x_t^T da;  dwh += h_{t-1}^T da;  db += sum_n da;  dhead += h_t^T dpred_t
-// Chunks of L columns outermost, rows inside: the head-kernel gradient of a chunk
+// Chunks of L units outermost, rows inside: the head-kernel gradient of a chunk
 // stays in two registers across the N rows (through memory, each row's masked
 // load would wait for the previous row's masked store). n ascending per element.
-void gate_grads(const View& v, int t, const float* cp, float* dhb) {
+// Gates of a chunk at kernel columns a0 + q qs (gate_col layout above).
+template <int W>
+void grads_chunk(const View& v, int k0, int a0, int qs, const float* act, const float* tc,
+                 const float* h, const float* cp, const float* dp) {
   const int H = v.H, Hp = v.Hp, Gp = v.Gp, N = v.N;
+  const M m = S::mask_n(H - k0);
+  const V one = S::set1(1.0f);
+  const V w0 = S::load(v.hwT + k0), w1 = S::load(v.hwT + Hp + k0);
+  V hw0 = S::load(v.dhwT + k0), hw1 = S::load(v.dhwT + Hp + k0);
+  for (int n = 0; n < N; ++n) {
+    const float* a = act + static_cast<std::size_t>(n) * Gp + a0;
+    float* dg = v.dg + static_cast<std::size_t>(n) * Gp + a0;
+    const V dp0 = S::set1(dp[2 * n]), dp1 = S::set1(dp[2 * n + 1]);
+    const int q = n * H + k0, qp = n * Hp + k0;
+    V dhv = ld<W>(m, v.dh + qp);
+    dhv = S::fma(dp0, w0, dhv);
+    dhv = S::fma(dp1, w1, dhv);
+    const V i = ld<W>(m, a), f = ld<W>(m, a + qs);
+    const V g = ld<W>(m, a + 2 * qs), o = ld<W>(m, a + 3 * qs);
+    const V tv = ld<W>(m, tc + q);
+    const V dao = S::mul(S::mul(dhv, tv), S::mul(o, S::sub(one, o)));
+    const V dcv = S::fma(S::mul(dhv, o), S::fnma(tv, tv, one), ld<W>(m, v.dc + qp));
+    const V dai = S::mul(S::mul(dcv, g), S::mul(i, S::sub(one, i)));
+    const V dag = S::mul(S::mul(dcv, i), S::fnma(g, g, one));
+    const V daf = S::mul(S::mul(dcv, ld<W>(m, cp + q)), S::mul(f, S::sub(one, f)));
+    st<W>(dg, m, dai);
+    st<W>(dg + qs, m, daf);
+    st<W>(dg + 2 * qs, m, dag);
+    st<W>(dg + 3 * qs, m, dao);
+    st<W>(v.dc + qp, m, S::mul(dcv, f));
+    const V hv = ld<W>(m, h + q);
+    hw0 = S::fma(dp0, hv, hw0);
+    hw1 = S::fma(dp1, hv, hw1);
+  }
+  S::store(v.dhwT + k0, hw0);
+  S::store(v.dhwT + Hp + k0, hw1);
+}
+
+void gate_grads(const View& v, int t, const float* cp, float* dhb) {
+  const int H = v.H, Hf = full_units(H), N = v.N;
   const std::size_t sh = static_cast<std::size_t>(N) * H;
-  const float* act = v.act + t * static_cast<std::size_t>(N) * Gp;
+  const float* act = v.act + t * static_cast<std::size_t>(N) * v.Gp;
   const float* tc = v.tc + t * sh;
   const float* h = v.h + t * sh;
   const float* dp = v.dpred + t * 2 * static_cast<std::size_t>(N);
-  const V one = S::set1(1.0f);
-  for (int k0 = 0; k0 < H; k0 += L) {
-    const M m = S::mask_n(H - k0);
-    const V w0 = S::load(v.hwT + k0), w1 = S::load(v.hwT + Hp + k0);
-    V hw0 = S::load(v.dhwT + k0), hw1 = S::load(v.dhwT + Hp + k0);
-    for (int n = 0; n < N; ++n) {
-      const float* a = act + static_cast<std::size_t>(n) * Gp;
-      float* dg = v.dg + static_cast<std::size_t>(n) * Gp;
-      const V dp0 = S::set1(dp[2 * n]), dp1 = S::set1(dp[2 * n + 1]);
-      const int q = n * H + k0, qp = n * Hp + k0;
-      V dhv = S::loadz(m, v.dh + qp);
-      dhv = S::fma(dp0, w0, dhv);
-      dhv = S::fma(dp1, w1, dhv);
-      const V i = S::loadz(m, a + k0), f = S::loadz(m, a + H + k0);
-      const V g = S::loadz(m, a + 2 * H + k0), o = S::loadz(m, a + 3 * H + k0);
-      const V tv = S::loadz(m, tc + q);
-      const V dao = S::mul(S::mul(dhv, tv), S::mul(o, S::sub(one, o)));
-      const V dcv = S::fma(S::mul(dhv, o), S::fnma(tv, tv, one), S::loadz(m, v.dc + qp));
-      const V dai = S::mul(S::mul(dcv, g), S::mul(i, S::sub(one, i)));
-      const V dag = S::mul(S::mul(dcv, i), S::fnma(g, g, one));
-      const V daf = S::mul(S::mul(dcv, S::loadz(m, cp + q)), S::mul(f, S::sub(one, f)));
-      S::storem(dg + k0, m, dai);
-      S::storem(dg + H + k0, m, daf);
-      S::storem(dg + 2 * H + k0, m, dag);
-      S::storem(dg + 3 * H + k0, m, dao);
-      S::storem(v.dc + qp, m, S::mul(dcv, f));
-      const V hv = S::loadz(m, h + q);
-      hw0 = S::fma(dp0, hv, hw0);
-      hw1 = S::fma(dp1, hv, hw1);
-    }
-    S::store(v.dhwT + k0, hw0);
-    S::store(v.dhwT + Hp + k0, hw1);
-  }
+  for (int k0 = 0; k0 < Hf; k0 += L) grads_chunk<L>(v, k0, 4 * k0, L, act, tc, h, cp, dp);
+  if (Hf < H)
+    with_tail(H - Hf, [&](auto w) {
+      grads_chunk<decltype(w)::value>(v, Hf, 4 * Hf, H - Hf, act, tc, h, cp, dp);
+    });
   for (int n = 0; n < N; ++n) {
     dhb[0] += dp[2 * n];
     dhb[1] += dp[2 * n + 1];
   }
 }
 
-// dh[R rows, NV vectors from column v0 L] = dg[R, 4H] whT[4H, Hp].
+// dh[R rows, NV vectors from column v0 L] = dg[R, 4H] whT[4H, Hp]: the sum over the
+// gate columns in parameter order c (whT row c, dg at its kernel column ck).
 template <int R, int NV>
 void dh_block(const View& v, int v0, const float* dg, float* dh) {
-  const int G = 4 * v.H, Gp = v.Gp, Hp = v.Hp;
+  const int Gp = v.Gp, Hp = v.Hp;
   const float* col = v.whT + v0 * L;
   V acc[R][NV];
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < NV; ++j) acc[r][j] = S::zero();
-  for (int c = 0; c < G; ++c) {
+  for_gate_cols(v.H, [&](int c, int ck) {
     V w[NV];
     for (int j = 0; j < NV; ++j) w[j] = S::load(col + c * Hp + j * L);
     for (int r = 0; r < R; ++r) {
-      const V a = S::set1(dg[r * Gp + c]);
+      const V a = S::set1(dg[r * Gp + ck]);
       for (int j = 0; j < NV; ++j) acc[r][j] = S::fma(a, w[j], acc[r][j]);
     }
-  }
+  });
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < NV; ++j) S::store(dh + r * Hp + (v0 + j) * L, acc[r][j]);
 }
@@ -436,7 +577,7 @@ void backward(const View& v) {
   for (int r = 0; r < C + H + 1; ++r) {
     float* dst = g + (r < C ? v.lay.wx + r * G : (r < C + H ? v.lay.wh + (r - C) * G : v.lay.b));
     const float* src = v.dwp + static_cast<std::size_t>(r) * Gp;
-    for (int j = 0; j < G; ++j) dst[j] = src[j];
+    for_gate_cols(H, [&](int j, int jk) { dst[j] = src[jk]; });
   }
   for (int k = 0; k < H; ++k)
     for (int o = 0; o < 2; ++o) g[v.lay.head_w + k * 2 + o] = v.dhwT[o * Hp + k];

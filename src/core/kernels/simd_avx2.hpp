@@ -22,6 +22,9 @@ struct S {
   static V set1(float a) { return _mm256_set1_ps(a); }
   static V load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  // 4 floats, plain 128-bit access (upper lanes 0).
+  static V load4(const float* p) { return _mm256_zextps128_ps256(_mm_loadu_ps(p)); }
+  static void store4(float* p, V v) { _mm_storeu_ps(p, _mm256_castps256_ps128(v)); }
   static M mask_n(int n) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMaskTable + 8 - (n >= 8 ? 8 : n)));
   }

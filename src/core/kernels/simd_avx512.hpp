@@ -19,6 +19,9 @@ struct S {
   static V set1(float a) { return _mm512_set1_ps(a); }
   static V load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  // 4 floats, plain 128-bit access (upper lanes 0).
+  static V load4(const float* p) { return _mm512_zextps128_ps512(_mm_loadu_ps(p)); }
+  static void store4(float* p, V v) { _mm_storeu_ps(p, _mm512_castps512_ps128(v)); }
   static M mask_n(int n) {  // lanes [0, n), n >= 0
     return n >= 16 ? static_cast<M>(0xFFFF) : static_cast<M>((1u << n) - 1u);
   }

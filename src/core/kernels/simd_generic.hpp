@@ -25,6 +25,8 @@ struct S {
     return v;
   }
   static void store(float* p, V v) { __builtin_memcpy(p, &v, sizeof v); }
+  static V load4(const float* p) { return load(p); }  // 4 floats = one vector
+  static void store4(float* p, V v) { store(p, v); }
   static M mask_n(int n) { return M{0 < n ? -1 : 0, 1 < n ? -1 : 0, 2 < n ? -1 : 0, 3 < n ? -1 : 0}; }
   static M mask_andnot(M a, M b) { return ~a & b; }
   static M mask_and(M a, M b) { return a & b; }

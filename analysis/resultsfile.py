@@ -232,6 +232,32 @@ def load_for_analysis(path: str, partition: str, variable: str | None) -> tuple:
     return res, variable
 
 
+def parse_seeds(spec: str) -> list:
+    """'0-9', '10-29', '0 2 4' or '0,2,4-6' -> sorted distinct ints (ValueError if bad)."""
+    out = set()
+    for tok in spec.replace(",", " ").split():
+        lo, sep, hi = tok.partition("-")
+        a, b = int(lo), int(hi) if sep else int(lo)
+        if b < a:
+            raise ValueError(f"range {tok} runs backwards")
+        out.update(range(a, b + 1))
+    if not out:
+        raise ValueError("no seed given")
+    return sorted(out)
+
+
+def select_seeds(res: Results, seeds) -> Results:
+    """The same results restricted to `seeds` (all must be in the file): the
+    analysis of a seed subset, e.g. seeds held out from those a rule was fitted on."""
+    have = list(res.seeds)
+    missing = [s for s in seeds if s not in have]
+    if missing:
+        shown = " ".join(map(str, missing[:8])) + (" ..." if len(missing) > 8 else "")
+        raise ResultsFileError(f"{res.path}: seeds {shown} not in file "
+                               f"(has {len(have)} seeds, {min(have)}..{max(have)})")
+    return Results(path=res.path, ds=res.ds.isel(seed=[have.index(s) for s in seeds]))
+
+
 def run_counts(res: Results) -> dict:
     """Counts of runs by status, from the status variable (the file's truth)."""
     codes = res.ds.status.to_series().value_counts()

@@ -5,14 +5,16 @@ seeds, the headline counts, and every failed or missing run.
 
     python3 analysis/summarize.py results/exp1.h5 [--out DIR]
         [--partition val|test] [--variable flow|temp|SERIES] [--min-effect NSE]
-        [--local EXP1.h5] [--twin TWIN.h5] [--explain NAMES]
+        [--local EXP1.h5] [--twin TWIN.h5] [--explain NAMES] [--seeds SEEDS]
 
 With --local, the file is a regional model (multi_site, e.g. exp2) and its
 single-task NSE per site is compared with the per-site models of EXP1.h5 on
 the same sites, seeds paired (regional.py; table regional_vs_local).
 With --twin, the file's counterfactual twin (mtl_data synth --twin, same grid)
 gives the link-specific gain per site and scores the detections against it
-(twin.py; table twin). The shift is set against the site properties in every
+(twin.py; table twin), and on independent seed halves when there are at least
+12 seeds (table twin_halves). --seeds analyses a subset of the seeds (in every
+file), e.g. seeds held out from those a rule was read from. The shift is set against the site properties in every
 case (explain.py; tables explain_rank, explain_regression), with --explain
 naming the regression's predictors.
 
@@ -40,7 +42,7 @@ import selection  # noqa: E402
 import stats  # noqa: E402
 import twin as twinmod  # noqa: E402
 from resultsfile import (STATUS_DONE, STATUS_NAMES, ResultsFileError,  # noqa: E402
-                         load, load_for_analysis, run_counts)
+                         load, load_for_analysis, parse_seeds, run_counts, select_seeds)
 
 TABLES = ("per_lambda", "per_site", "missing_runs", "headline", "paper_table")
 
@@ -230,7 +232,27 @@ def selection_section(table) -> str:
                        "raw Wilcoxon classes; analysis/selection.py)"])
 
 
-def twin_section(trows, scores, twin_path) -> str:
+def halves_section(halves) -> str:
+    if halves is None:
+        return ("Independent seed halves: fewer than "
+                f"{2 * stats.MIN_PAIRS} seeds, not scored.")
+    rows = [[r["predictor"], r["predictor_seeds"], r["truth_seeds"], r["scored"], r["tp"],
+             r["fp"], r["fn"], r["tn"], fmt(r["precision"]), fmt(r["recall"]),
+             fmt(r["rho_shift"])] for r in records(halves)]
+    own = halves[halves["predictor"].str.startswith("twin truth")]["rho_shift"].to_numpy()
+    rho = float(np.nanmean(own)) if np.isfinite(own).any() else math.nan
+    return "\n".join([
+        "Independent seed halves (raw classes): the predictor from one half of the seeds, the "
+        "twin truth from the other, so no seed's noise is on both sides; rho = Spearman "
+        "correlation over the sites of the predictor's shift with the other half's link shift. "
+        f"The truth against itself: rho {fmt(rho)} between halves; a measure from both halves "
+        f"together has the reliability 2 rho / (1 + rho) = {fmt(twinmod.spearman_brown(rho))} "
+        "(Spearman-Brown).", "",
+        md_table(["predictor", "predictor seeds", "truth seeds", "sites", "TP", "FP", "FN",
+                  "TN", "precision", "recall", "rho"], rows)])
+
+
+def twin_section(trows, scores, twin_path, halves) -> str:
     cnt = {adj: trows[f"link_class{sfx}"].value_counts() for adj, sfx in (("raw", ""),
                                                                           ("BH", "_bh"))}
     lines = "; ".join(f"{adj}: " + " / ".join(f"{int(c.get(k, 0))} {k}" for k in stats.CLASSES)
@@ -251,7 +273,7 @@ def twin_section(trows, scores, twin_path) -> str:
         + (f" WARNING: single-task runs differ between the files at {differs} sites: "
            "not a twin trained with the same config." if differs else ""), "",
         md_table(["scored against the twin truth (link better)", "p", "sites", "TP", "FP", "FN",
-                  "TN", "precision", "recall"], rows)])
+                  "TN", "precision", "recall"], rows), "", halves_section(halves)])
 
 
 def explain_section(name, rank, coefs, fit) -> str:
@@ -301,8 +323,10 @@ def explanations(res, site_rows, data_path, trows, names) -> list:
 
 
 def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
-              data_file=None, local=None, twin=None, explain_names=None) -> dict:
+              data_file=None, local=None, twin=None, explain_names=None, seeds=None) -> dict:
     res, variable = load_for_analysis(path, partition, variable)
+    if seeds:
+        res = select_seeds(res, seeds)
     versus = (regional.regional_vs_local(res, load(local), partition, variable, (path, local))
               if local else None)
     lam_rows = stats.per_lambda_table(res, partition, variable)
@@ -315,12 +339,14 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
     paper_rows = paper.paper_table(parts, experiment, variable)
     data_path = seasonal.find_data_file(res, data_file)
     truth, truth_note = paper.truth_agreement(res, site_rows, variable, data_path)
-    trows = scores = None
+    trows = scores = halves = None
     if twin:
-        trows = twinmod.twin_table(res, load(twin), partition, variable)
+        tres = select_seeds(load(twin), seeds) if seeds else load(twin)
+        trows = twinmod.twin_table(res, tres, partition, variable)
         rule = (paper.read_truth(data_path, str(res.attrs.get("auxiliary", "")) +
                                  paper.TRUTH_SUFFIX) if data_path else None)
         scores = twinmod.score(site_rows, trows, rule)
+        halves = twinmod.split_halves(res, tres, partition, variable, rule, min_effect)
     why = explanations(res, site_rows, data_path, trows, explain_names)
     miss = missing_runs(res, partition, variable)
     rules = selection.selection_table(res, partition, variable)
@@ -329,7 +355,8 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
              f"({partition} partition), primary = {res.primary}, "
              f"auxiliary = {res.attrs.get('auxiliary', '?')}")
     notes = [f"file: {path}", f"sites {len(res.sites)}, lambdas "
-             f"{', '.join(f'{l:g}' for l in res.lambdas)}, seeds {len(res.seeds)}"]
+             f"{', '.join(f'{l:g}' for l in res.lambdas)}, seeds {len(res.seeds)}"
+             + (f" (--seeds: {twinmod._seed_label(res.seeds)} only)" if seeds else "")]
     if len(res.seeds) < stats.MIN_PAIRS:
         notes.append(f"NOTE: {len(res.seeds)} seeds < {stats.MIN_PAIRS}: the two-sided "
                      "Wilcoxon test cannot reach p < 0.05 with so few pairs, so every "
@@ -343,7 +370,7 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
                         headline_section(site_rows, naive_note, min_effect),
                         paper_section(paper_rows, experiment), truth_section(truth, truth_note),
                         selection_section(rules)]
-                       + ([twin_section(trows, scores, twin)] if trows is not None else [])
+                       + ([twin_section(trows, scores, twin, halves)] if trows is not None else [])
                        + [explain_section(w[0], w[2], w[3], w[4]) for w in why]
                        + [site_section(res, site_rows, lam_rows, partition)]
                        + ([regional_section(versus, local)] if versus is not None else []))
@@ -367,6 +394,8 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
     if trows is not None:
         written += write_table(out_dir, "twin", trows)
         written += write_table(out_dir, "twin_scores", scores)
+        if halves is not None:
+            written += write_table(out_dir, "twin_halves", halves)
     for _, key, rank, coefs, _ in why:
         written += write_table(out_dir, f"explain_rank_{key}", rank)
         written += write_table(out_dir, f"explain_regression_{key}", coefs)
@@ -377,7 +406,7 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
                 headline={h["comparison"]: h for h in records(heads)}, text=text,
                 written=written, paper=paper_rows, truth=truth, site_tables=parts,
                 regional_vs_local=versus, selection=rules, twin=trows, twin_scores=scores,
-                explain=why)
+                twin_halves=halves, explain=why)
 
 
 def default_out(path: str) -> str:
@@ -407,6 +436,9 @@ def main(argv=None) -> int:
     ap.add_argument("--explain", metavar="NAMES",
                     help="site properties of the regression of the shift (space- or "
                          "comma-separated; default: explain.default_predictors)")
+    ap.add_argument("--seeds", metavar="SEEDS",
+                    help="analyse only these seeds, e.g. 10-29 or '0 2 4' (they must be in "
+                         "every file)")
     ap.add_argument("-q", "--quiet", action="store_true", help="write files, print nothing")
     a = ap.parse_args(argv)
     if not (math.isfinite(a.min_effect) and a.min_effect >= 0):
@@ -414,9 +446,14 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     try:
+        seeds = parse_seeds(a.seeds) if a.seeds else None
+    except ValueError as exc:
+        print(f"summarize.py: error: --seeds {a.seeds}: {exc}", file=sys.stderr)
+        return 2
+    try:
         summarize(a.results, a.out or default_out(a.results), a.partition, a.variable, a.quiet,
                   a.min_effect, a.data, a.local, a.twin,
-                  a.explain.replace(",", " ").split() if a.explain else None)
+                  a.explain.replace(",", " ").split() if a.explain else None, seeds)
     except ResultsFileError as exc:
         print(f"summarize.py: error: {exc}", file=sys.stderr)
         return 2

@@ -13,7 +13,11 @@ adds skill at this site. `twin_class` says whether the twin alone gains (a
 temperature target as such, without the hidden state in it).
 
 score() rates the world's detections (class better of its best lambda) against
-this truth, and the stored rule (`temp_gain_expected`) against it too.
+this truth, and the stored rule (`temp_gain_expected`) against it too. Both
+sides of that score share the world's seeds, so its noise is shared too.
+split_halves() scores on independent seeds instead: the truth from one half of
+the seeds, the detections from the other, and the truth against itself (half A
+against half B: how far a measured truth reproduces at all).
 """
 from __future__ import annotations
 
@@ -22,9 +26,11 @@ import math
 import numpy as np
 import pandas as pd
 
+from scipy import stats as sps
+
 import stats
 from effects import bh_adjust
-from resultsfile import ResultsFileError
+from resultsfile import ResultsFileError, select_seeds
 
 
 def check_pair(world, twin) -> None:
@@ -108,3 +114,71 @@ def score(site_rows: pd.DataFrame, twin_rows: pd.DataFrame, rule: dict | None) -
             rows.append(dict(predictor="stored rule (temp_gain_expected = 1)", adjustment=adj,
                              **_pr(r == 1, truth, tested & np.isfinite(r))))
     return pd.DataFrame(rows)
+
+
+def _seed_label(seeds) -> str:
+    seeds = list(seeds)
+    if seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"{seeds[0]}-{seeds[-1]}"
+    return " ".join(map(str, seeds))
+
+
+def _rho(x, y) -> float:
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
+        return math.nan
+    return float(sps.spearmanr(x[ok], y[ok])[0])
+
+
+def split_halves(world, twin, partition: str, variable: str, rule: dict | None,
+                 min_effect: float = 0.0) -> pd.DataFrame | None:
+    """Scores on independent seeds: the seeds split into a first and a second
+    half (an odd last seed left out), each half analysed alone (site_table and
+    twin_table). For each direction (A -> B, B -> A), against the twin truth of
+    the other half (raw classes): that half's own twin truth, the world's
+    detections, and the stored rule; precision and recall as score(), plus
+    rho = Spearman's rank correlation over the sites of the predictor's shift
+    (link HL shift, best-lambda HL shift, rule 0/1) with the other half's link
+    HL shift. None when a half has fewer than stats.MIN_PAIRS seeds."""
+    seeds = [int(s) for s in world.seeds]
+    k = len(seeds) // 2
+    if k < stats.MIN_PAIRS:
+        return None
+    halves = {"A": seeds[:k], "B": seeds[k:2 * k]}
+    per = {}
+    for h, ss in halves.items():
+        w, t = select_seeds(world, ss), select_seeds(twin, ss)
+        per[h] = (stats.site_table(w, partition, variable, min_effect).set_index("site"),
+                  twin_table(w, t, partition, variable).set_index("site"))
+    sites = list(per["A"][0].index)
+    r = (np.array([rule.get(s, math.nan) for s in sites], dtype=np.float64)
+         if rule is not None else None)
+    rows = []
+    for a, b in (("A", "B"), ("B", "A")):
+        (sa, ta), (_, tb) = per[a], per[b]
+        tb = tb.loc[sites]
+        truth = (tb["link_class"] == "better").to_numpy()
+        tested = (tb["link_class"] != "insufficient").to_numpy()
+        shift = tb["link_hl_shift"].to_numpy()
+        base = dict(predictor_seeds=_seed_label(halves[a]), truth_seeds=_seed_label(halves[b]))
+        ta, sa = ta.loc[sites], sa.loc[sites]
+        preds = [("twin truth (link better)", ta["link_class"].to_numpy(),
+                  ta["link_hl_shift"]),
+                 ("world detections (best lambda better)", sa["best_class"].to_numpy(),
+                  sa["best_hl_shift"])]
+        for name, cls, x in preds:
+            rows.append(dict(predictor=name, **base,
+                             **_pr(cls == "better", truth, tested & (cls != "insufficient")),
+                             rho_shift=_rho(x, shift)))
+        if r is not None:
+            rows.append(dict(predictor="stored rule (temp_gain_expected = 1)", **base,
+                             **_pr(r == 1, truth, tested & np.isfinite(r)),
+                             rho_shift=_rho(r, shift)))
+    return pd.DataFrame(rows)
+
+
+def spearman_brown(rho_half: float) -> float:
+    """Reliability of a measure from twice the seeds, given the correlation of
+    its two halves: 2 r / (1 + r) (Spearman 1910, Brown 1910); NaN if r <= -1."""
+    return 2 * rho_half / (1 + rho_half) if rho_half > -1 else math.nan

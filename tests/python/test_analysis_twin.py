@@ -194,3 +194,72 @@ def test_explain_names_chosen_and_refused(tmp_path, files):
                        capture_output=True, text=True)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert "--explain: nope not a site property" in p.stderr
+
+
+def doubled(path, second=None):
+    """The fixture's 6 seeds twice over as 12 seeds (6-11 a copy of 0-5, or of
+    `second`'s seeds): two independent-looking halves with known contents."""
+    import xarray as xr
+    from resultsfile import Results
+    a = load(path).ds
+    b = (load(second).ds if second else a).assign_coords(seed=a.seed + len(fx.SEEDS))
+    return Results(path=path, ds=xr.concat([a, b], dim="seed"))
+
+
+def test_parse_and_select_seeds(files):
+    from resultsfile import parse_seeds, select_seeds
+    assert parse_seeds("0-2, 5 7-8") == [0, 1, 2, 5, 7, 8]
+    assert parse_seeds("3 3 1") == [1, 3]
+    for bad in ("", "2-1", "a"):
+        with pytest.raises(ValueError):
+            parse_seeds(bad)
+    res = load(files[0])
+    sub = select_seeds(res, [1, 4])
+    assert list(sub.seeds) == [1, 4]
+    np.testing.assert_array_equal(sub.nse, res.nse[:, :, [1, 4]])
+    with pytest.raises(ResultsFileError, match="seeds 9 not in file"):
+        select_seeds(res, [4, 9])
+
+
+def test_split_halves_identical_halves_agree(files):
+    world, tw = files
+    h = twin.split_halves(doubled(world), doubled(tw), "test", "flow", dict(fx.TRUTH))
+    assert list(h["predictor_seeds"].unique()) == ["0-5", "6-11"]
+    h = h[h["predictor_seeds"] == "0-5"].set_index("predictor")
+    # Half B repeats half A: the truth finds itself (S01 better; S04 insufficient).
+    t = h.loc["twin truth (link better)"]
+    assert (t["tp"], t["fp"], t["fn"], t["tn"], t["scored"]) == (1, 0, 0, 2, 3)
+    assert t["rho_shift"] == pytest.approx(1.0)
+    w = h.loc["world detections (best lambda better)"]
+    assert (w["tp"], w["fp"], w["fn"], w["tn"]) == (1, 0, 0, 2)
+    r = h.loc["stored rule (temp_gain_expected = 1)"]
+    assert (r["tp"], r["fp"], r["fn"], r["tn"]) == (1, 1, 0, 1)
+    assert twin.spearman_brown(0.5) == pytest.approx(2 / 3)
+
+
+def test_split_halves_truth_that_does_not_reproduce(files):
+    world, tw = files
+    # Seeds 6-11 of the twin are the world itself: no link in that half, so
+    # half A's detections (S01) are all false positives against half B's truth.
+    h = twin.split_halves(doubled(world), doubled(tw, second=world), "test", "flow", None)
+    a = h[h["predictor_seeds"] == "0-5"].set_index("predictor")
+    assert len(a) == 2  # no rule given
+    t = a.loc["twin truth (link better)"]
+    assert (t["tp"], t["fp"], t["fn"]) == (0, 1, 0)
+    assert t["precision"] == 0 and np.isnan(t["recall"])
+    b = h[h["predictor_seeds"] == "6-11"].set_index("predictor")
+    assert b.loc["twin truth (link better)", "recall"] == 0  # S01 true in A, missed in B
+    assert twin.split_halves(load(world), load(tw), "test", "flow", None) is None  # 6 seeds
+
+
+def test_summarize_seeds_option(tmp_path, files, capsys):
+    world, tw = files
+    out = summarize.summarize(world, str(tmp_path / "s"), "test", None, quiet=True, twin=tw,
+                              seeds=[0, 1, 2, 3, 4, 5])
+    assert "(--seeds: 0-5 only)" in out["text"]
+    assert "Independent seed halves: fewer than 12 seeds" in out["text"]
+    assert summarize.main([world, "--out", str(tmp_path / "t"), "-q", "--seeds", "0-3"]) == 0
+    assert summarize.main([world, "-q", "--seeds", "4-2"]) == 2
+    assert "--seeds 4-2: range 4-2 runs backwards" in capsys.readouterr().err
+    assert summarize.main([world, "-q", "--seeds", "0-6"]) == 2
+    assert "seeds 6 not in file" in capsys.readouterr().err

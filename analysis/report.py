@@ -253,6 +253,19 @@ def twin_section(e: Experiment, twin_path: str) -> str:
                 f"{int((t['twin_class'] == 'better').sum())}."),
            table([x.replace("_", " ") for x in cols],
                  [[_fmt(r[x]) for x in cols] for r in sc.to_dict("records")])]
+    halves = twinmod.split_halves(e.res, load(twin_path), e.partition, e.variable, rule)
+    if halves is not None:
+        own = halves[halves["predictor"].str.startswith("twin truth")]["rho_shift"].mean()
+        hcols = ["predictor", "predictor_seeds", "truth_seeds", "scored", "tp", "fp", "fn",
+                 "precision", "recall", "rho_shift"]
+        out += [para("On independent seeds (the predictor from one half of the seeds, the truth "
+                     "from the other; the table above shares the world's seeds on both sides): "
+                     f"the truth's shift correlates with itself at ρ = {_fmt(own)} between "
+                     "halves, a reliability of "
+                     f"{_fmt(twinmod.spearman_brown(own))} for both halves together "
+                     "(Spearman-Brown)."),
+                table([x.replace("_", " ") for x in hcols],
+                      [[_fmt(r[x]) for x in hcols] for r in halves.to_dict("records")])]
     e_link = t.set_index("site").loc[e.sites["site"], "link_hl_shift"].to_numpy(np.float64)
     out.append(explain_section(e, "the link-specific shift", e_link))
     return "\n".join(out)

@@ -263,3 +263,23 @@ def test_summarize_seeds_option(tmp_path, files, capsys):
     assert "--seeds 4-2: range 4-2 runs backwards" in capsys.readouterr().err
     assert summarize.main([world, "-q", "--seeds", "0-6"]) == 2
     assert "seeds 6 not in file" in capsys.readouterr().err
+
+
+def test_report_twin_halves(tmp_path, files):
+    import re
+    import shutil
+    import report
+    world, tw = files
+    paths = []
+    for name, src in (("world12.h5", world), ("twin12.h5", tw)):
+        p = str(tmp_path / name)
+        doubled(src).ds.to_netcdf(p)  # netCDF-4 = HDF5, read back by resultsfile.load
+        paths.append(p)
+    # The stored config names the data file beside the fixture (its truth).
+    data = load(world).data_file()
+    shutil.copy(os.path.join(os.path.dirname(world), data), tmp_path / data)
+    page = open(report.build([paths[0]], str(tmp_path / "r"), twin=paths[1]),
+                encoding="utf-8").read()
+    text = re.sub(r"<[^>]+>", " ", page)
+    assert "shift correlates with itself at ρ = 1 between halves" in text
+    assert re.search(r"twin truth \(link better\)\s+0-5\s+6-11\s+3\s+1\s+0\s+0\s+1\s+1\s+1", text)

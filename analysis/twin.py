@@ -67,6 +67,12 @@ def twin_table(world, twin, partition: str, variable: str) -> pd.DataFrame:
         lt, mt, st = _chosen(xt.sel(site=site), vt.sel(site=site))
         both = np.isfinite(sw) & np.isfinite(st)
         link = stats.compare(mw - sw, mt - st)  # gain in the world vs gain in the twin
+        d = (mw - sw) - (mt - st)
+        d = d[np.isfinite(d)]
+        # Standardised effect d_z = mean / sd of the paired differences (Cohen 1988):
+        # how far the link's gain stands out of the seed-to-seed noise.
+        dz = (float(d.mean() / d.std(ddof=1)) if d.size > 1 and d.std(ddof=1) > 0
+              else math.nan)
         alone = stats.compare(mt, st)
         fixed = (stats.compare(xw.sel(site=site, **{"lambda": lw}).values,
                                xt.sel(site=site, **{"lambda": lw}).values)
@@ -74,7 +80,8 @@ def twin_table(world, twin, partition: str, variable: str) -> pd.DataFrame:
         rows.append(dict(site=str(site), world_lambda=lw, twin_lambda=lt,
                          link_hl_shift=link["hl_shift"], link_median_diff=link["median_diff"],
                          link_p_wilcoxon=link["p_wilcoxon"], link_n_pairs=link["n_pairs"],
-                         link_class=link["class"], twin_hl_shift=alone["hl_shift"],
+                         link_class=link["class"], link_dz=dz,
+                         twin_hl_shift=alone["hl_shift"],
                          twin_class=alone["class"], link_hl_at_world_lambda=fixed["hl_shift"],
                          single_differs=int((sw[both] != st[both]).sum())))
     t = pd.DataFrame(rows)

@@ -283,3 +283,21 @@ def test_report_twin_halves(tmp_path, files):
     text = re.sub(r"<[^>]+>", " ", page)
     assert "shift correlates with itself at ρ = 1 between halves" in text
     assert re.search(r"twin truth \(link better\)\s+0-5\s+6-11\s+3\s+1\s+0\s+0\s+1\s+1\s+1", text)
+
+
+def test_link_dz(files):
+    world, tw = files
+    t = twin.twin_table(load(world), load(tw), "test", "flow").set_index("site")
+    assert np.isnan(t.loc["S02", "link_dz"])  # every difference exactly 0: no spread
+    # A twin whose S03 gain at lambda 1 moves by a different amount in each seed:
+    # d_z is the mean over the standard deviation of exactly those differences.
+    from resultsfile import Results
+    edit = np.array([0.01, 0.03, 0.02, 0.04, 0.00, 0.02])
+    w = load(world)
+    ds = w.ds.copy(deep=True)
+    ds["nse"].values[fx.SITES.index("S03"), fx.LAMBDAS.index(1.0), :, 2, 0] += edit
+    t2 = twin.twin_table(w, Results(path="t", ds=ds), "test", "flow").set_index("site")
+    x = summarize.stats.valid_nse(w, "test", "flow").sel(site="S03")
+    g = (x.sel({"lambda": 1.0}) - x.sel({"lambda": 0.0})).values
+    diff = g - (g + edit)
+    assert t2.loc["S03", "link_dz"] == pytest.approx(diff.mean() / diff.std(ddof=1), rel=1e-9)

@@ -28,7 +28,6 @@ import os
 import sys
 
 import numpy as np
-from scipy import stats as sps
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import explain  # noqa: E402
@@ -181,7 +180,7 @@ def site_sections(e: Experiment) -> str:
         out.append(figure(figs.change_map(info["lat"], info["lon"], e.shift(), e.classes(),
                                           e.variable), "per-site change map"))
     if info["attrs"]:
-        rho = {n: _spearman(v, e.shift()) for n, (v, _) in info["attrs"].items()}
+        rho = {n: twinmod.spearman(v, e.shift()) for n, (v, _) in info["attrs"].items()}
         out.append(figure(figs.change_vs_attributes(info["attrs"], e.shift(), e.classes(), rho,
                                                     e.variable), "change against attributes"))
     else:
@@ -228,7 +227,7 @@ def explain_section(e: Experiment, label: str, shift) -> str:
     truth = {n: (props[n].to_numpy(), "") for n in explain.TRUTH_PREDICTORS
              if kinds.get(n) == "truth"}
     if truth:
-        rho = {n: _spearman(v, np.asarray(shift, dtype=np.float64)) for n, (v, _) in truth.items()}
+        rho = {n: twinmod.spearman(v, np.asarray(shift, dtype=np.float64)) for n, (v, _) in truth.items()}
         out.append(figure(figs.change_vs_attributes(truth, shift, e.classes(), rho, e.variable,
                                                     "truth variables"),
                           f"{label} against the truth variables"))
@@ -255,27 +254,20 @@ def twin_section(e: Experiment, twin_path: str) -> str:
                  [[_fmt(r[x]) for x in cols] for r in sc.to_dict("records")])]
     halves = twinmod.split_halves(e.res, load(twin_path), e.partition, e.variable, rule)
     if halves is not None:
-        own = halves[halves["predictor"].str.startswith("twin truth")]["rho_shift"].mean()
+        own, reliability = twinmod.self_agreement(halves)
         hcols = ["predictor", "predictor_seeds", "truth_seeds", "scored", "tp", "fp", "fn",
                  "precision", "recall", "rho_shift"]
         out += [para("On independent seeds (the predictor from one half of the seeds, the truth "
                      "from the other; the table above shares the world's seeds on both sides): "
                      f"the truth's shift correlates with itself at ρ = {_fmt(own)} between "
                      "halves, a reliability of "
-                     f"{_fmt(twinmod.spearman_brown(own))} for both halves together "
+                     f"{_fmt(reliability)} for both halves together "
                      "(Spearman-Brown)."),
                 table([x.replace("_", " ") for x in hcols],
                       [[_fmt(r[x]) for x in hcols] for r in halves.to_dict("records")])]
     e_link = t.set_index("site").loc[e.sites["site"], "link_hl_shift"].to_numpy(np.float64)
     out.append(explain_section(e, "the link-specific shift", e_link))
     return "\n".join(out)
-
-
-def _spearman(x, y) -> float:
-    ok = np.isfinite(x) & np.isfinite(y)
-    if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
-        return float("nan")
-    return float(sps.spearmanr(x[ok], y[ok])[0])
 
 
 def _fmt(v) -> str:

@@ -239,14 +239,13 @@ def halves_section(halves) -> str:
     rows = [[r["predictor"], r["predictor_seeds"], r["truth_seeds"], r["scored"], r["tp"],
              r["fp"], r["fn"], r["tn"], fmt(r["precision"]), fmt(r["recall"]),
              fmt(r["rho_shift"])] for r in records(halves)]
-    own = halves[halves["predictor"].str.startswith("twin truth")]["rho_shift"].to_numpy()
-    rho = float(np.nanmean(own)) if np.isfinite(own).any() else math.nan
+    rho, reliability = twinmod.self_agreement(halves)
     return "\n".join([
         "Independent seed halves (raw classes): the predictor from one half of the seeds, the "
         "twin truth from the other, so no seed's noise is on both sides; rho = Spearman "
         "correlation over the sites of the predictor's shift with the other half's link shift. "
         f"The truth against itself: rho {fmt(rho)} between halves; a measure from both halves "
-        f"together has the reliability 2 rho / (1 + rho) = {fmt(twinmod.spearman_brown(rho))} "
+        f"together has the reliability 2 rho / (1 + rho) = {fmt(reliability)} "
         "(Spearman-Brown).", "",
         md_table(["predictor", "predictor seeds", "truth seeds", "sites", "TP", "FP", "FN",
                   "TN", "precision", "recall", "rho"], rows)])

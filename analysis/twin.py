@@ -130,7 +130,8 @@ def _seed_label(seeds) -> str:
     return " ".join(map(str, seeds))
 
 
-def _rho(x, y) -> float:
+def spearman(x, y) -> float:
+    """Spearman's rho over the pairs where both are finite (NaN if < 3 or constant)."""
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     ok = np.isfinite(x) & np.isfinite(y)
     if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
@@ -177,12 +178,20 @@ def split_halves(world, twin, partition: str, variable: str, rule: dict | None,
         for name, cls, x in preds:
             rows.append(dict(predictor=name, **base,
                              **_pr(cls == "better", truth, tested & (cls != "insufficient")),
-                             rho_shift=_rho(x, shift)))
+                             rho_shift=spearman(x, shift)))
         if r is not None:
             rows.append(dict(predictor="stored rule (temp_gain_expected = 1)", **base,
                              **_pr(r == 1, truth, tested & np.isfinite(r)),
-                             rho_shift=_rho(r, shift)))
+                             rho_shift=spearman(r, shift)))
     return pd.DataFrame(rows)
+
+
+def self_agreement(halves: pd.DataFrame) -> tuple:
+    """(rho, reliability): the twin truth's mean half-to-half rho and its
+    Spearman-Brown reliability for both halves together."""
+    own = halves.loc[halves["predictor"].str.startswith("twin truth"), "rho_shift"].to_numpy()
+    rho = float(np.nanmean(own)) if np.isfinite(own).any() else math.nan
+    return rho, spearman_brown(rho)
 
 
 def spearman_brown(rho_half: float) -> float:

@@ -239,9 +239,8 @@ def explain_section(e: Experiment, label: str, shift) -> str:
 def twin_section(e: Experiment, twin_path: str) -> str:
     """The link-specific gain against the counterfactual twin and the scores (twin.py)."""
     t = twinmod.twin_table(e.res, load(twin_path), e.partition, e.variable)
-    rule = paper.read_truth(e.data_path, str(e.res.attrs.get("auxiliary", "")) +
-                            paper.TRUTH_SUFFIX) if e.data_path else None
-    sc = twinmod.score(e.sites, t, rule)
+    rules = twinmod.read_rules(e.data_path, str(e.res.attrs.get("auxiliary", "")))
+    sc = twinmod.score(e.sites, t, rules)
     c = t["link_class"].value_counts()
     cols = ["predictor", "adjustment", "scored", "tp", "fp", "fn", "tn", "precision", "recall"]
     out = ["<h3>Against the counterfactual twin (temperature link off)</h3>",
@@ -252,7 +251,7 @@ def twin_section(e: Experiment, twin_path: str) -> str:
                 f"{int((t['twin_class'] == 'better').sum())}."),
            table([x.replace("_", " ") for x in cols],
                  [[_fmt(r[x]) for x in cols] for r in sc.to_dict("records")])]
-    halves = twinmod.split_halves(e.res, load(twin_path), e.partition, e.variable, rule)
+    halves = twinmod.split_halves(e.res, load(twin_path), e.partition, e.variable, rules)
     if halves is not None:
         own, reliability = twinmod.self_agreement(halves)
         hcols = ["predictor", "predictor_seeds", "truth_seeds", "scored", "tp", "fp", "fn",

@@ -5,7 +5,7 @@ seeds, the headline counts, and every failed or missing run.
 
     python3 analysis/summarize.py results/exp1.h5 [--out DIR]
         [--partition val|test] [--variable flow|temp|SERIES] [--min-effect NSE]
-        [--local EXP1.h5] [--twin TWIN.h5] [--explain NAMES] [--seeds SEEDS]
+        [--local EXP1.h5] [--twin TWIN.h5 [--ceiling REPS]] [--explain NAMES] [--seeds SEEDS]
 
 With --local, the file is a regional model (multi_site, e.g. exp2) and its
 single-task NSE per site is compared with the per-site models of EXP1.h5 on
@@ -13,8 +13,10 @@ the same sites, seeds paired (regional.py; table regional_vs_local).
 With --twin, the file's counterfactual twin (mtl_data synth --twin, same grid)
 gives the link-specific gain per site and scores the detections against it
 (twin.py; table twin), and on independent seed halves when there are at least
-12 seeds (table twin_halves). --seeds analyses a subset of the seeds (in every
-file), e.g. seeds held out from those a rule was read from. The shift is set against the site properties in every
+12 seeds (table twin_halves); --ceiling re-measures the twin truth on resampled
+seeds and scores every predictor, an oracle among them, against it (ceiling.py;
+table twin_ceiling). --seeds analyses a subset of the seeds (in every file), e.g.
+seeds held out from those a rule was read from. The shift is set against the site properties in every
 case (explain.py; tables explain_rank, explain_regression), with --explain
 naming the regression's predictors.
 
@@ -34,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ceiling  # noqa: E402
 import explain  # noqa: E402
 import paper  # noqa: E402
 import regional  # noqa: E402
@@ -275,6 +278,21 @@ def twin_section(trows, scores, twin_path, halves) -> str:
                   "TN", "precision", "recall"], rows), "", halves_section(halves)])
 
 
+def ceiling_section(ceil) -> str:
+    rows = [[r["method"], r["seeds"], r["reps"], fmt(r["truth_sites"]), r["predictor"],
+             fmt(r["predicted_sites"]), fmt(r["precision"]), fmt(r["recall"])]
+            for r in records(ceil)]
+    return "\n".join([
+        "## How well the twin truth can be predicted at all (ceiling.py)", "",
+        "The twin truth re-measured on resampled seeds, lambda* re-chosen each time: random "
+        "halves (disjoint seeds) and the bootstrap with n seeds drawn with replacement (n above "
+        "the file's seeds: more seeds from the same distribution). Each predictor is scored "
+        "against independent draws of the truth; the oracle calls the k sites most often "
+        "truth-positive (an upper bound for any predictor, k in the sites column).", "",
+        md_table(["method", "seeds", "reps", "truth sites", "predictor", "sites called",
+                  "precision", "recall"], rows)])
+
+
 def explain_section(name, rank, coefs, fit) -> str:
     rrows = [[r["property"], r["kind"], fmt(r["rho"]), fmt_p(r["p"]), r["n"]]
              for r in records(rank)]
@@ -322,7 +340,8 @@ def explanations(res, site_rows, data_path, trows, names) -> list:
 
 
 def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
-              data_file=None, local=None, twin=None, explain_names=None, seeds=None) -> dict:
+              data_file=None, local=None, twin=None, explain_names=None, seeds=None,
+              ceiling_reps=0) -> dict:
     res, variable = load_for_analysis(path, partition, variable)
     if seeds:
         res = select_seeds(res, seeds)
@@ -338,14 +357,16 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
     paper_rows = paper.paper_table(parts, experiment, variable)
     data_path = seasonal.find_data_file(res, data_file)
     truth, truth_note = paper.truth_agreement(res, site_rows, variable, data_path)
-    trows = scores = halves = None
+    trows = scores = halves = ceil = None
     if twin:
         tres = select_seeds(load(twin), seeds) if seeds else load(twin)
         trows = twinmod.twin_table(res, tres, partition, variable)
-        rule = (paper.read_truth(data_path, str(res.attrs.get("auxiliary", "")) +
-                                 paper.TRUTH_SUFFIX) if data_path else None)
-        scores = twinmod.score(site_rows, trows, rule)
-        halves = twinmod.split_halves(res, tres, partition, variable, rule, min_effect)
+        rules = twinmod.read_rules(data_path, str(res.attrs.get("auxiliary", "")))
+        scores = twinmod.score(site_rows, trows, rules)
+        halves = twinmod.split_halves(res, tres, partition, variable, rules, min_effect)
+        if ceiling_reps:
+            ceil = ceiling.ceiling_table(res, tres, partition, variable, ceiling_reps,
+                                         rules=rules)
     why = explanations(res, site_rows, data_path, trows, explain_names)
     miss = missing_runs(res, partition, variable)
     rules = selection.selection_table(res, partition, variable)
@@ -370,6 +391,7 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
                         paper_section(paper_rows, experiment), truth_section(truth, truth_note),
                         selection_section(rules)]
                        + ([twin_section(trows, scores, twin, halves)] if trows is not None else [])
+                       + ([ceiling_section(ceil)] if ceil is not None else [])
                        + [explain_section(w[0], w[2], w[3], w[4]) for w in why]
                        + [site_section(res, site_rows, lam_rows, partition)]
                        + ([regional_section(versus, local)] if versus is not None else []))
@@ -395,6 +417,8 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
         written += write_table(out_dir, "twin_scores", scores)
         if halves is not None:
             written += write_table(out_dir, "twin_halves", halves)
+        if ceil is not None:
+            written += write_table(out_dir, "twin_ceiling", ceil)
     for _, key, rank, coefs, _ in why:
         written += write_table(out_dir, f"explain_rank_{key}", rank)
         written += write_table(out_dir, f"explain_regression_{key}", coefs)
@@ -405,7 +429,7 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
                 headline={h["comparison"]: h for h in records(heads)}, text=text,
                 written=written, paper=paper_rows, truth=truth, site_tables=parts,
                 regional_vs_local=versus, selection=rules, twin=trows, twin_scores=scores,
-                twin_halves=halves, explain=why)
+                twin_halves=halves, twin_ceiling=ceil, explain=why)
 
 
 def default_out(path: str) -> str:
@@ -438,10 +462,18 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", metavar="SEEDS",
                     help="analyse only these seeds, e.g. 10-29 or '0 2 4' (they must be in "
                          "every file)")
+    ap.add_argument("--ceiling", type=int, default=0, metavar="REPS",
+                    help="with --twin: re-measure the twin truth on REPS resamples of the seeds "
+                         "(ceiling.py; about 0.3 s per 100 sites and resample) and score every "
+                         "predictor against it (default 0: off)")
     ap.add_argument("-q", "--quiet", action="store_true", help="write files, print nothing")
     a = ap.parse_args(argv)
     if not (math.isfinite(a.min_effect) and a.min_effect >= 0):
         print(f"summarize.py: error: --min-effect {a.min_effect}: must be a finite NSE >= 0",
+              file=sys.stderr)
+        return 2
+    if a.ceiling < 0 or (a.ceiling and not a.twin):
+        print(f"summarize.py: error: --ceiling {a.ceiling}: needs --twin and REPS >= 1",
               file=sys.stderr)
         return 2
     try:
@@ -452,7 +484,7 @@ def main(argv=None) -> int:
     try:
         summarize(a.results, a.out or default_out(a.results), a.partition, a.variable, a.quiet,
                   a.min_effect, a.data, a.local, a.twin,
-                  a.explain.replace(",", " ").split() if a.explain else None, seeds)
+                  a.explain.replace(",", " ").split() if a.explain else None, seeds, a.ceiling)
     except ResultsFileError as exc:
         print(f"summarize.py: error: {exc}", file=sys.stderr)
         return 2

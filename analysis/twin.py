@@ -13,7 +13,8 @@ adds skill at this site. `twin_class` says whether the twin alone gains (a
 temperature target as such, without the hidden state in it).
 
 score() rates the world's detections (class better of its best lambda) against
-this truth, and the stored rule (`temp_gain_expected`) against it too. Both
+this truth, and the data file's rules (read_rules: the stored
+`temp_gain_expected` and the restated `temp_link_gain_expected`) too. Both
 sides of that score share the world's seeds, so its noise is shared too.
 split_halves() scores on independent seeds instead: the truth from one half of
 the seeds, the detections from the other, and the truth against itself (half A
@@ -28,9 +29,28 @@ import pandas as pd
 
 from scipy import stats as sps
 
+import paper
 import stats
 from effects import bh_adjust
 from resultsfile import ResultsFileError, select_seeds
+
+# The truth rules a synthetic data file may hold per site, <auxiliary><suffix>
+# (docs/synthetic.md): the world's design rule and the rule restated from the twin.
+RULES = (("stored rule", paper.TRUTH_SUFFIX), ("restated rule", "_link_gain_expected"))
+
+
+def rule_label(kind: str, name: str) -> str:
+    return f"{kind} ({name} = 1)"
+
+
+def read_rules(data_path: str | None, auxiliary: str) -> dict:
+    """{label: {site: 0/1}} of the RULES the data file holds (none: {})."""
+    out = {}
+    for kind, suffix in RULES:
+        r = paper.read_truth(data_path, auxiliary + suffix) if data_path else None
+        if r is not None:
+            out[rule_label(kind, auxiliary + suffix)] = r
+    return out
 
 
 def check_pair(world, twin) -> None:
@@ -100,11 +120,11 @@ def _pr(hit, truth, scored) -> dict:
                 recall=tp / (tp + fn) if tp + fn else math.nan)
 
 
-def score(site_rows: pd.DataFrame, twin_rows: pd.DataFrame, rule: dict | None) -> pd.DataFrame:
+def score(site_rows: pd.DataFrame, twin_rows: pd.DataFrame, rules: dict | None) -> pd.DataFrame:
     """Precision and recall against the twin truth (link class better, raw and BH)
     of: the world's detections (best lambda class better, same adjustment), the
     twin's own detections (gain without the link: what the world's detections
-    would be if the link added nothing), and the stored rule (site -> 0/1)."""
+    would be if the link added nothing), and each rule (label -> {site: 0/1})."""
     t = twin_rows.set_index("site").loc[site_rows["site"]]
     rows = []
     for adj, sfx in (("raw", ""), ("BH", "_bh")):
@@ -116,9 +136,9 @@ def score(site_rows: pd.DataFrame, twin_rows: pd.DataFrame, rule: dict | None) -
         if adj == "raw":
             rows.append(dict(predictor="twin's own gain (no link)", adjustment=adj,
                              **_pr((t["twin_class"] == "better").to_numpy(), truth, tested)))
-        if rule is not None:
+        for label, rule in (rules or {}).items():
             r = np.array([rule.get(s, math.nan) for s in site_rows["site"]])
-            rows.append(dict(predictor="stored rule (temp_gain_expected = 1)", adjustment=adj,
+            rows.append(dict(predictor=label, adjustment=adj,
                              **_pr(r == 1, truth, tested & np.isfinite(r))))
     return pd.DataFrame(rows)
 
@@ -139,7 +159,7 @@ def spearman(x, y) -> float:
     return float(sps.spearmanr(x[ok], y[ok])[0])
 
 
-def split_halves(world, twin, partition: str, variable: str, rule: dict | None,
+def split_halves(world, twin, partition: str, variable: str, rules: dict | None,
                  min_effect: float = 0.0) -> pd.DataFrame | None:
     """Scores on independent seeds: the seeds split into a first and a second
     half (an odd last seed left out), each half analysed alone (site_table and
@@ -160,8 +180,8 @@ def split_halves(world, twin, partition: str, variable: str, rule: dict | None,
         per[h] = (stats.site_table(w, partition, variable, min_effect).set_index("site"),
                   twin_table(w, t, partition, variable).set_index("site"))
     sites = list(per["A"][0].index)
-    r = (np.array([rule.get(s, math.nan) for s in sites], dtype=np.float64)
-         if rule is not None else None)
+    rs = {label: np.array([rule.get(s, math.nan) for s in sites], dtype=np.float64)
+          for label, rule in (rules or {}).items()}
     rows = []
     for a, b in (("A", "B"), ("B", "A")):
         (sa, ta), (_, tb) = per[a], per[b]
@@ -179,8 +199,8 @@ def split_halves(world, twin, partition: str, variable: str, rule: dict | None,
             rows.append(dict(predictor=name, **base,
                              **_pr(cls == "better", truth, tested & (cls != "insufficient")),
                              rho_shift=spearman(x, shift)))
-        if r is not None:
-            rows.append(dict(predictor="stored rule (temp_gain_expected = 1)", **base,
+        for label, r in rs.items():
+            rows.append(dict(predictor=label, **base,
                              **_pr(r == 1, truth, tested & np.isfinite(r)),
                              rho_shift=spearman(r, shift)))
     return pd.DataFrame(rows)

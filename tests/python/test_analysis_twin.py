@@ -32,6 +32,7 @@ import twin  # noqa: E402
 from resultsfile import ResultsFileError, load  # noqa: E402
 
 EDIT = {("S01", 5.0): -0.05, ("S03", 1.0): +0.02}  # twin test NSE minus world, every seed
+STORED = twin.rule_label("stored rule", "temp_gain_expected")
 
 
 def write_twin(path, edit=EDIT):
@@ -77,7 +78,7 @@ def test_scores_against_the_twin_truth(files):
     res = load(world)
     rows = summarize.stats.site_table(res, "test", "flow")
     t = twin.twin_table(res, load(tw), "test", "flow")
-    s = twin.score(rows, t, {k: v for k, v in fx.TRUTH.items()}).set_index(
+    s = twin.score(rows, t, {STORED: dict(fx.TRUTH)}).set_index(
         ["predictor", "adjustment"])
     w = s.loc[("world detections (best lambda better)", "raw")]
     # Detected better: S01 only (fixture); link better: S01; scored: S01-S03.
@@ -223,7 +224,7 @@ def test_parse_and_select_seeds(files):
 
 def test_split_halves_identical_halves_agree(files):
     world, tw = files
-    h = twin.split_halves(doubled(world), doubled(tw), "test", "flow", dict(fx.TRUTH))
+    h = twin.split_halves(doubled(world), doubled(tw), "test", "flow", {STORED: dict(fx.TRUTH)})
     assert list(h["predictor_seeds"].unique()) == ["0-5", "6-11"]
     h = h[h["predictor_seeds"] == "0-5"].set_index("predictor")
     # Half B repeats half A: the truth finds itself (S01 better; S04 insufficient).

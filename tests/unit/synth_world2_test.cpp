@@ -52,7 +52,7 @@ TEST(SynthWorld2, LayoutAndDeterminism) {
   for (const auto& v : a.site_values) names.push_back(v.name);
   EXPECT_EQ(names, (std::vector<std::string>{"temp_hidden_share", "temp_snow_share", "melt_share",
                                              "temp_gain_expected", "temp_link",
-                                             "short_flow_years"}));
+                                             "short_flow_years", "temp_link_gain_expected"}));
   EXPECT_NO_THROW(a.check_shape("synth"));
   for (int k = 0; k < a.n_drivers(); ++k) EXPECT_TRUE(same_bits(a.drivers[k], b.drivers[k]));
   for (size_t k = 0; k < a.extras.size(); ++k) EXPECT_TRUE(same_bits(a.extras[k].values, b.extras[k].values));
@@ -116,6 +116,7 @@ TEST(SynthWorld2, ControlsChangeOnlyWhatTheyClaim) {
   for (int s = 0; s < 6; ++s) {
     EXPECT_EQ(site_value(off, "temp_hidden_share", s), 0.0);
     EXPECT_EQ(site_value(off, "temp_link", s), 0.0);
+    EXPECT_EQ(site_value(off, "temp_link_gain_expected", s), 0.0);  // no link, no link gain
   }
   o = base;
   o.shuffle_temp_years = true;
@@ -191,7 +192,7 @@ TEST(SynthWorld2, PlausibleStatisticsAndMixedTruth) {
   const DataSet d = synth_world(world2(sites, 40));
   const int n = d.n_time();
   const double years = n / 365.25;
-  int share_high = 0, share_low = 0, expected = 0;
+  int share_high = 0, share_low = 0, expected = 0, link_expected = 0;
   for (int s = 0; s < sites; ++s) {
     const size_t o = static_cast<size_t>(s) * n;
     const double mm_per_m3s = 86400.0 / (synth_site_params2(1, s).base.area_km2 * 1e3);
@@ -245,7 +246,14 @@ TEST(SynthWorld2, PlausibleStatisticsAndMixedTruth) {
     share_high += share >= 0.25;
     share_low += share < 0.05;
     expected += site_value(d, "temp_gain_expected", s) == 1.0;
+    // The restated rule is its definition over the stored truth variables.
+    const bool link_rule = site_value(d, "melt_share", s) >= 0.2 && site_value(d, "temp_link", s) >= 0.4 &&
+                           site_value(d, "short_flow_years", s) > 0;
+    EXPECT_EQ(site_value(d, "temp_link_gain_expected", s), link_rule ? 1.0 : 0.0) << "site " << s;
+    link_expected += link_rule;
   }
+  EXPECT_GE(link_expected, 5);
+  EXPECT_LE(link_expected, sites - 5);
   EXPECT_GE(share_high, 10);
   EXPECT_GE(share_low, 10);
   EXPECT_GE(expected, 5);

@@ -54,8 +54,8 @@ constexpr double kGainShare = 0.25, kGainMelt = 0.15;
 // The rule restated from the counterfactual twin (docs/synthetic.md, "The rule
 // against the twin"): the link's measured gain goes with snow and the link's
 // strength, not with temp_hidden_share. Fitted on seeds 0-14 of exp1_converged,
-// the same thresholds chosen on seeds 15-29 (analysis/ceiling.py).
-constexpr double kLinkMelt = 0.2, kLinkMin = 0.4;
+// the same thresholds chosen on seeds 15-29 (analysis/restate.py, 400 draws).
+constexpr double kLinkMelt = 0.2, kLinkMin = 0.3;
 
 /// What the model sees of the forcing. The weather generator gives the
 /// weather at the valley station (world 1's series: air temperature, vapour
@@ -180,7 +180,7 @@ DataSet synth_world2(const SynthOptions& opt, const std::vector<SynthSite2>& par
       {"temp_link", "1", "strength of the hydrological link in water temperature", {}},
       {"short_flow_years", "1", "water years of flow before the last 15 (0 = full record)", {}},
       {"temp_link_gain_expected", "1",
-       "1: the twin's measured link gain, restated (melt_share >= 0.2, temp_link >= 0.4, "
+       "1: the twin's measured link gain, restated (melt_share >= 0.2, temp_link >= 0.3, "
        "short flow record)", {}},
   };
   for (auto& v : ds.site_values) v.values.assign(sites, 0.0);

@@ -145,3 +145,33 @@ def test_summarize_ceiling_option(tmp_path):
                        capture_output=True, text=True)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert "--ceiling 5: needs --twin" in p.stderr
+
+
+def test_restate_recovers_a_planted_rule():
+    # Link sites are the snowy, strongly linked ones (melt 0.3, link 0.6); generic
+    # sites are snowy but unlinked (link 0.05), the rest rain-fed and unlinked. The
+    # rule chosen on either half must select exactly the link sites.
+    import restate
+    melt = np.where(np.isin(np.arange(S), list(LINK) + list(GENERIC)), 0.3, 0.02)
+    link = np.where(np.isin(np.arange(S), LINK), 0.6, 0.05)
+    props = dict(melt_share=melt, temp_link=link, temp_hidden_share=np.full(S, 0.5))
+    fixed = {"stored": melt >= 0.25}  # snow alone: calls the generic sites too
+    t = restate.cross_fit(planted(), restate.candidates(props), fixed, reps=10)
+    chosen = t[t["kind"] == "chosen"]
+    masks = restate.candidates(props)
+    for rule in chosen["rule"]:
+        assert list(np.flatnonzero(masks[rule])) == list(LINK), rule
+    assert (chosen["precision"] > 0.6).all() and (chosen["recall"] > 0.6).all()
+    stored = t[t["kind"] == "fixed"]
+    assert (stored["precision"] < chosen["precision"].to_numpy()).all()
+
+
+def test_restate_refuses_a_data_file_without_the_variables(tmp_path):
+    world = fx.write(str(tmp_path / "world.h5"), truth=True)
+    tw = write_twin(str(tmp_path / "twin.h5"))
+    data = str(tmp_path / "data.nc")
+    fx.write_data_file(data, truth=True)
+    p = subprocess.run(["/usr/bin/python3", os.path.join(ANALYSIS, "restate.py"), world, tw,
+                        "--data", data, "--reps", "2"], capture_output=True, text=True)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert "no site variable 'melt_share'" in p.stderr and data in p.stderr

@@ -16,7 +16,8 @@
 # --twin: experiment 1 also on the default world's counterfactual twin
 # (data/synth101_twin.nc: the temperature link off, docs/synthetic.md), into
 # <exp1 stem>_twin.h5; summarize.py and report.py then score the detections
-# against the link-specific gain (analysis/twin.py). Needs experiment 1 and the
+# against the link-specific gain (analysis/twin.py), summarize.py also how far
+# that truth can be predicted at all (--ceiling 100, analysis/ceiling.py). Needs experiment 1 and the
 # default data.
 # Programs: MTL_MPI / MTL_DATA, else on PATH, else build/src/ of this checkout.
 set -euo pipefail
@@ -139,7 +140,8 @@ done
 report_twin=()
 for i in "${!files[@]}"; do
   args=()
-  [ "$twin" = 1 ] && [ "$i" = "$exp1" ] && args=(--twin "$twin_file")
+  # --ceiling 100: the twin truth re-measured on resampled seeds (ceiling.py, ~100 s at 101 x 30).
+  [ "$twin" = 1 ] && [ "$i" = "$exp1" ] && args=(--twin "$twin_file" --ceiling 100)
   "$py" "$analysis/summarize.py" "${files[$i]}" -q "${args[@]}"
 done
 ordered=("${files[@]}")

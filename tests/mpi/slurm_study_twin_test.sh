@@ -27,5 +27,6 @@ import sys, pandas as pd
 t = pd.read_csv(sys.argv[1])
 assert len(t) == 2 and (t["single_differs"] == 0).all(), t
 PYEOF
+[ -f results/exp1_summary/twin_ceiling.csv ] || fail "no twin_ceiling table (--ceiling)"
 grep -q "Against the counterfactual twin" results/study/report.html || fail "report lacks the twin"
 echo "slurm study twin: OK"

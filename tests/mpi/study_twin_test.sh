@@ -20,6 +20,7 @@ for f in results/exp1.h5 results/exp1_twin.h5; do
 done
 csv=results/exp1_summary/twin.csv
 [ -f "$csv" ] && [ -f results/exp1_summary/explain_regression_link.csv ] || fail "no twin tables"
+[ -f results/exp1_summary/twin_ceiling.csv ] || fail "no twin_ceiling table (--ceiling)"
 "$PY" - "$csv" <<'PYEOF' || fail "single-task runs differ between world and twin"
 import sys, pandas as pd
 t = pd.read_csv(sys.argv[1])

@@ -185,19 +185,17 @@ void gates_block(const View& v, int v0, const float* x, const float* hp, float* 
     const V b = S::load(col + (C + H) * Gp + j * L);
     for (int r = 0; r < R; ++r) acc[r][j] = b;
   }
-  for (int k = 0; k < C; ++k) {
+  // One loop over the C + H rows of [wx; wh] (x then h, the order of two loops):
+  // with two, GCC 12 kept the R x NV accumulators on the stack between them, 50
+  // vector loads and stores a block more.
+  for (int k = 0; k < C + H; ++k) {
+    const bool in = k < C;
+    const float* z = in ? x + k : hp + (k - C);
+    const int ldz = in ? C : H;
     V w[NV];
     for (int j = 0; j < NV; ++j) w[j] = S::load(col + k * Gp + j * L);
     for (int r = 0; r < R; ++r) {
-      const V a = S::set1(x[r * C + k]);
-      for (int j = 0; j < NV; ++j) acc[r][j] = S::fma(a, w[j], acc[r][j]);
-    }
-  }
-  for (int k = 0; k < H; ++k) {
-    V w[NV];
-    for (int j = 0; j < NV; ++j) w[j] = S::load(col + (C + k) * Gp + j * L);
-    for (int r = 0; r < R; ++r) {
-      const V a = S::set1(hp[r * H + k]);
+      const V a = S::set1(z[r * ldz]);
       for (int j = 0; j < NV; ++j) acc[r][j] = S::fma(a, w[j], acc[r][j]);
     }
   }

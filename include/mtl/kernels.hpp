@@ -56,7 +56,8 @@ struct View {
   const float* dpred = nullptr;   // [T, N, 2] dL/dpred
   float* grads = nullptr;         // flat layout, OVERWRITTEN with dL/dparams
   float* whT = nullptr;           // [Gp, Hp] transposed recurrent kernel, zero padded
-  float* dg = nullptr;            // [N, Gp] gate gradients of one step (padding stays 0)
+  float* dg = nullptr;            // [kDwStepsMax, N, Gp] gate gradients of the last steps
+                                  // (kernels/constants.hpp; padding stays 0)
   float* dh = nullptr;            // [N, Hp] dL/dh flowing to step t-1
   float* dc = nullptr;            // [N, Hp] dL/dc flowing to step t-1
   float* dwp = nullptr;           // [(C + H + 1), Gp] padded weight and bias gradients

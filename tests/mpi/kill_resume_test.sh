@@ -16,6 +16,15 @@ ranks=$(pgrep -P "$launcher" || true)
 [ -n "$ranks" ] || fail "no rank processes under mpiexec $launcher"
 kill -9 $ranks
 wait "$launcher" || true
+# A rank whose mpiexec is gone is reaped by pid 1, which in some sandboxes does so
+# up to ~2 s later; until then kill -0 still finds its pid and the lock below would
+# read as held, not stale. Wait (at most 20 s) for the killed pids to vanish.
+for _ in $(seq 200); do
+  alive=0
+  for p in $ranks; do kill -0 "$p" 2>/dev/null && alive=1; done
+  [ "$alive" -eq 0 ] && break
+  sleep 0.1
+done
 [ ! -e "$WORK/kill.h5" ] || fail "a results file appeared although every rank was killed"
 before=$(journal_records "$WORK/kill.h5.journal")
 [ "$before" -lt 36 ] || fail "the kill came too late ($before runs journaled)"

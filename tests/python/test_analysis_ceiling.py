@@ -175,3 +175,19 @@ def test_restate_refuses_a_data_file_without_the_variables(tmp_path):
                         "--data", data, "--reps", "2"], capture_output=True, text=True)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert "no site variable 'melt_share'" in p.stderr and data in p.stderr
+
+
+def test_report_shows_the_ceiling_of_the_summary(tmp_path):
+    import re
+    import report
+    world = fx.write(str(tmp_path / "world.h5"), truth=True)
+    tw = write_twin(str(tmp_path / "twin.h5"))
+    page = open(report.build([world], str(tmp_path / "r0"), twin=tw), encoding="utf-8").read()
+    assert "How well the twin truth can be predicted at all" not in page  # no summary yet
+    out = summarize.summarize(world, summarize.default_out(world), "test", None, quiet=True,
+                              twin=tw, ceiling_reps=2)
+    page = open(report.build([world], str(tmp_path / "r1"), twin=tw), encoding="utf-8").read()
+    text = re.sub(r"<[^>]+>", " ", page)
+    assert "How well the twin truth can be predicted at all" in text
+    first = out["twin_ceiling"].iloc[0]
+    assert re.search(rf"bootstrap\s+3\s+{first['truth_sites']:.3g}\s+twin truth", text)

@@ -32,10 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 import stats
 from effects import hodges_lehmann
+from twin import precision_recall
 
 
 @dataclass
@@ -46,6 +46,11 @@ class Grid:
     vt: np.ndarray  # [S, L, K] twin, validation
     lambdas: np.ndarray  # [L]
     sites: list
+
+    def take(self, idx) -> "Grid":
+        """The same grid on the seeds idx only."""
+        return Grid(self.xw[:, :, idx], self.vw[:, :, idx], self.xt[:, :, idx],
+                    self.vt[:, :, idx], self.lambdas, self.sites)
 
 
 def grid(world, twin, partition: str, variable: str) -> Grid:
@@ -58,20 +63,10 @@ def grid(world, twin, partition: str, variable: str) -> Grid:
 
 
 def _label(d: np.ndarray) -> str:
-    """stats.compare's class of paired differences d (NaN pairs dropped)."""
+    """stats.compare's class of paired differences d (NaN pairs dropped), without
+    compare's other tests (this runs for every site of every resample)."""
     d = d[np.isfinite(d)]
-    if d.size >= 1 and np.all(d == 0):
-        p = 1.0
-    elif d.size >= 1:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                p = float(sps.wilcoxon(d, zero_method="wilcox").pvalue)
-            except ValueError:
-                p = math.nan
-    else:
-        p = math.nan
-    return stats.call(p, hodges_lehmann(d), d.size)
+    return stats.call(stats.wilcoxon_p(d), hodges_lehmann(d), d.size)
 
 
 def _gains(x: np.ndarray, v: np.ndarray, lam: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -102,15 +97,12 @@ def classes(g: Grid, idx) -> tuple:
     return truth, found
 
 
-def _pr(pred: np.ndarray, truth: np.ndarray) -> tuple:
-    tp = int((pred & truth).sum())
-    return (tp / pred.sum() if pred.sum() else math.nan,
-            tp / truth.sum() if truth.sum() else math.nan)
-
-
 def _mean_pr(pred_rows, truth_rows) -> tuple:
     """Mean precision and recall over replicates (rows paired), NaNs skipped."""
-    v = np.array([_pr(p, t) for p, t in zip(pred_rows, truth_rows)], dtype=np.float64)
+    every = np.ones(len(truth_rows[0]) if len(truth_rows) else 0, dtype=bool)
+    v = np.array([[r["precision"], r["recall"]] for r in
+                  (precision_recall(p, t, every) for p, t in zip(pred_rows, truth_rows))],
+                 dtype=np.float64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return tuple(np.nanmean(v, axis=0)) if v.size else (math.nan, math.nan)

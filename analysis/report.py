@@ -28,6 +28,7 @@ import os
 import sys
 
 import numpy as np
+import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import explain  # noqa: E402
@@ -37,6 +38,7 @@ import report_data  # noqa: E402
 import report_figures as figs  # noqa: E402
 import seasonal  # noqa: E402
 import stats  # noqa: E402
+import summarize  # noqa: E402
 import twin as twinmod  # noqa: E402
 from resultsfile import ResultsFileError, load, load_for_analysis, run_counts  # noqa: E402
 
@@ -238,7 +240,8 @@ def explain_section(e: Experiment, label: str, shift) -> str:
 
 def twin_section(e: Experiment, twin_path: str) -> str:
     """The link-specific gain against the counterfactual twin and the scores (twin.py)."""
-    t = twinmod.twin_table(e.res, load(twin_path), e.partition, e.variable)
+    tres = load(twin_path)
+    t = twinmod.twin_table(e.res, tres, e.partition, e.variable)
     rules = twinmod.read_rules(e.data_path, str(e.res.attrs.get("auxiliary", "")))
     sc = twinmod.score(e.sites, t, rules)
     c = t["link_class"].value_counts()
@@ -251,7 +254,7 @@ def twin_section(e: Experiment, twin_path: str) -> str:
                 f"{int((t['twin_class'] == 'better').sum())}."),
            table([x.replace("_", " ") for x in cols],
                  [[_fmt(r[x]) for x in cols] for r in sc.to_dict("records")])]
-    halves = twinmod.split_halves(e.res, load(twin_path), e.partition, e.variable, rules)
+    halves = twinmod.split_halves(e.res, tres, e.partition, e.variable, rules)
     if halves is not None:
         own, reliability = twinmod.self_agreement(halves)
         hcols = ["predictor", "predictor_seeds", "truth_seeds", "scored", "tp", "fp", "fn",
@@ -273,12 +276,9 @@ def twin_section(e: Experiment, twin_path: str) -> str:
 def ceiling_part(results_path: str) -> list:
     """The twin_ceiling table of summarize.py --ceiling (ceiling.py, ~100 s, so read from
     the summary folder beside the results file, not recomputed); [] when absent."""
-    stem = os.path.splitext(os.path.basename(results_path))[0]
-    csv = os.path.join(os.path.dirname(os.path.abspath(results_path)), f"{stem}_summary",
-                       "twin_ceiling.csv")
+    csv = os.path.join(summarize.default_out(results_path), "twin_ceiling.csv")
     if not os.path.exists(csv):
         return []
-    import pandas as pd
     c = pd.read_csv(csv)
     cols = ["method", "seeds", "truth_sites", "predictor", "predicted_sites", "precision",
             "recall"]

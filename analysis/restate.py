@@ -53,9 +53,7 @@ def cross_fit(g: ceiling.Grid, rules: dict, fixed: dict, reps: int, seed: int = 
     rng = np.random.default_rng(seed)
     score = {}
     for h, idx in halves.items():
-        sub = ceiling.Grid(g.xw[:, :, idx], g.vw[:, :, idx], g.xt[:, :, idx], g.vt[:, :, idx],
-                           g.lambdas, g.sites)
-        rows, _ = ceiling.bootstrap(sub, idx.size, reps, rng, {**rules, **fixed})
+        rows, _ = ceiling.bootstrap(g.take(idx), idx.size, reps, rng, {**rules, **fixed})
         score[h] = {r["predictor"]: (r["precision"], r["recall"]) for r in rows}
     out = []
     for fit, on in (("A", "B"), ("B", "A")):

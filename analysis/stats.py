@@ -135,14 +135,17 @@ def _location(s: Sides) -> dict:
                 hl_shift=hodges_lehmann(d))
 
 
-def _wilcoxon(s: Sides) -> dict:
-    d = s.d
+def wilcoxon_p(d: np.ndarray) -> float:
+    """Two-sided Wilcoxon signed-rank p of paired differences d [n] (NaN if n = 0)."""
     if d.size >= 1 and np.all(d == 0):
-        return dict(p_wilcoxon=1.0)  # identical models: no difference, scipy would refuse
+        return 1.0  # identical models: no difference, scipy would refuse
     if d.size >= 1:
-        return dict(p_wilcoxon=_safe_p(sps.wilcoxon, d, zero_method="wilcox",
-                                       alternative="two-sided"))
-    return dict(p_wilcoxon=math.nan)
+        return _safe_p(sps.wilcoxon, d, zero_method="wilcox", alternative="two-sided")
+    return math.nan
+
+
+def _wilcoxon(s: Sides) -> dict:
+    return dict(p_wilcoxon=wilcoxon_p(s.d))
 
 
 def _ttest_rel(s: Sides) -> dict:

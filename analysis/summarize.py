@@ -361,12 +361,12 @@ def summarize(path, out_dir, partition, variable, quiet=False, min_effect=0.0,
     if twin:
         tres = select_seeds(load(twin), seeds) if seeds else load(twin)
         trows = twinmod.twin_table(res, tres, partition, variable)
-        rules = twinmod.read_rules(data_path, str(res.attrs.get("auxiliary", "")))
-        scores = twinmod.score(site_rows, trows, rules)
-        halves = twinmod.split_halves(res, tres, partition, variable, rules, min_effect)
+        truth_rules = twinmod.read_rules(data_path, str(res.attrs.get("auxiliary", "")))
+        scores = twinmod.score(site_rows, trows, truth_rules)
+        halves = twinmod.split_halves(res, tres, partition, variable, truth_rules, min_effect)
         if ceiling_reps:
             ceil = ceiling.ceiling_table(res, tres, partition, variable, ceiling_reps,
-                                         rules=rules)
+                                         rules=truth_rules)
     why = explanations(res, site_rows, data_path, trows, explain_names)
     miss = missing_runs(res, partition, variable)
     rules = selection.selection_table(res, partition, variable)

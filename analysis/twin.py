@@ -112,7 +112,9 @@ def twin_table(world, twin, partition: str, variable: str) -> pd.DataFrame:
     return t
 
 
-def _pr(hit, truth, scored) -> dict:
+def precision_recall(hit, truth, scored) -> dict:
+    """Confusion counts, precision and recall of bool [S] hit against truth over
+    the scored sites."""
     tp, fp = int((hit & truth & scored).sum()), int((hit & ~truth & scored).sum())
     fn, tn = int((~hit & truth & scored).sum()), int((~hit & ~truth & scored).sum())
     return dict(scored=int(scored.sum()), tp=tp, fp=fp, fn=fn, tn=tn,
@@ -132,14 +134,14 @@ def score(site_rows: pd.DataFrame, twin_rows: pd.DataFrame, rules: dict | None) 
         tested = (t[f"link_class{sfx}"] != "insufficient").to_numpy()
         world = site_rows[f"best_class{sfx}"].to_numpy()
         rows.append(dict(predictor="world detections (best lambda better)", adjustment=adj,
-                         **_pr(world == "better", truth, tested & (world != "insufficient"))))
+                         **precision_recall(world == "better", truth, tested & (world != "insufficient"))))
         if adj == "raw":
             rows.append(dict(predictor="twin's own gain (no link)", adjustment=adj,
-                             **_pr((t["twin_class"] == "better").to_numpy(), truth, tested)))
+                             **precision_recall((t["twin_class"] == "better").to_numpy(), truth, tested)))
         for label, rule in (rules or {}).items():
             r = np.array([rule.get(s, math.nan) for s in site_rows["site"]])
             rows.append(dict(predictor=label, adjustment=adj,
-                             **_pr(r == 1, truth, tested & np.isfinite(r))))
+                             **precision_recall(r == 1, truth, tested & np.isfinite(r))))
     return pd.DataFrame(rows)
 
 
@@ -197,11 +199,11 @@ def split_halves(world, twin, partition: str, variable: str, rules: dict | None,
                   sa["best_hl_shift"])]
         for name, cls, x in preds:
             rows.append(dict(predictor=name, **base,
-                             **_pr(cls == "better", truth, tested & (cls != "insufficient")),
+                             **precision_recall(cls == "better", truth, tested & (cls != "insufficient")),
                              rho_shift=spearman(x, shift)))
         for label, r in rs.items():
             rows.append(dict(predictor=label, **base,
-                             **_pr(r == 1, truth, tested & np.isfinite(r)),
+                             **precision_recall(r == 1, truth, tested & np.isfinite(r)),
                              rho_shift=spearman(r, shift)))
     return pd.DataFrame(rows)
 

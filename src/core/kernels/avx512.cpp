@@ -54,7 +54,7 @@ void dh_rows(const float* dg, const float* whT, float* dh) {
     __m512 blk[Q];  // lanes 4 q' + jj: dg[row 4 q + q', j0 + jj] (0 past row R - 1)
     for (int q = 0; q < Q; ++q) {
       const float* d0 = dg + 4 * q * ldg + jk;
-      __m512 b = _mm512_castps128_ps512(_mm_loadu_ps(d0));
+      __m512 b = _mm512_zextps128_ps512(_mm_loadu_ps(d0));  // rows past R - 1 read 0
       if (4 * q + 1 < R) b = _mm512_insertf32x4(b, _mm_loadu_ps(d0 + ldg), 1);
       if (4 * q + 2 < R) b = _mm512_insertf32x4(b, _mm_loadu_ps(d0 + 2 * ldg), 2);
       if (4 * q + 3 < R) b = _mm512_insertf32x4(b, _mm_loadu_ps(d0 + 3 * ldg), 3);
@@ -84,27 +84,24 @@ void dh_rows(const float* dg, const float* whT, float* dh) {
 // block: N = 25 is 12 + 13. No latency-bound short block and no row computed twice.
 // H = 20 only: the j0 loop needs every 4 parameter columns j0 .. j0 + 3 in one gate
 // and contiguous in the kernel layout (H % 4 == 0).
+// f(Int<R>{}) for rows = R .. 15 (R from 4), Int<16> for 16 or more.
+template <int R, class F>
+void with_rows(int rows, F&& f) {
+  if constexpr (R < 16) {
+    if (rows != R) return with_rows<R + 1>(rows, f);
+  }
+  f(Int<R>{});
+}
+
 bool S::dh_special(const View& v) {
   if (v.H != kH || v.Gp != kGp || v.Hp != kHp || v.N < 4) return false;
   const int N = v.N;
   int n = 0;
   for (; N - n > 16; n += 12) dh_rows<12>(v.dg + n * kGp, v.whT, v.dh + n * kHp);
-  auto blk = [&](auto r) { dh_rows<decltype(r)::value>(v.dg + n * kGp, v.whT, v.dh + n * kHp); };
-  switch (N - n) {
-    case 4: return blk(Int<4>{}), true;
-    case 5: return blk(Int<5>{}), true;
-    case 6: return blk(Int<6>{}), true;
-    case 7: return blk(Int<7>{}), true;
-    case 8: return blk(Int<8>{}), true;
-    case 9: return blk(Int<9>{}), true;
-    case 10: return blk(Int<10>{}), true;
-    case 11: return blk(Int<11>{}), true;
-    case 12: return blk(Int<12>{}), true;
-    case 13: return blk(Int<13>{}), true;
-    case 14: return blk(Int<14>{}), true;
-    case 15: return blk(Int<15>{}), true;
-    default: return blk(Int<16>{}), true;
-  }
+  with_rows<4>(N - n, [&](auto r) {
+    dh_rows<decltype(r)::value>(v.dg + n * kGp, v.whT, v.dh + n * kHp);
+  });
+  return true;
 }
 
 }  // namespace

@@ -506,11 +506,12 @@ void dh_all(const View& v) {
 // the whole run instead of a load and store of dw at every step. Each element is
 // still one fma chain, t descending and n ascending inside, as step by step.
 static_assert(S::kDwSteps >= 1 && S::kDwSteps <= k::kDwStepsMax, "View::dg holds kDwStepsMax slots");
+inline float* dg_slot(const View& v, int t) {
+  return v.dg + static_cast<std::size_t>(t % S::kDwSteps) * v.N * v.Gp;
+}
 struct Steps {
   int hi, lo;
-  const float* dg(const View& v, int t) const {
-    return v.dg + static_cast<std::size_t>(t % S::kDwSteps) * v.N * v.Gp;
-  }
+  const float* dg(const View& v, int t) const { return dg_slot(v, t); }
 };
 
 // dw[R rows, NV vectors from column v0 L] += sum over the steps of
@@ -590,7 +591,7 @@ void backward(const View& v) {
   int hi = v.T - 1;  // first step of the run whose dW is pending
   for (int t = v.T - 1; t >= 0; --t) {
     View vt = v;
-    vt.dg = v.dg + static_cast<std::size_t>(t % S::kDwSteps) * N * Gp;
+    vt.dg = dg_slot(v, t);
     gate_grads(vt, t, t > 0 ? v.c + (t - 1) * sh : v.zeros, dhb);
     if (t > 0) dh_all(vt);
     if (t == 0 || t % S::kDwSteps == 0) {  // the slots are full (or the last step)

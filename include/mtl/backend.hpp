@@ -38,20 +38,26 @@ class LstmBackend {
  public:
   virtual ~LstmBackend() = default;
   /// Training forward: x [T, n, C] -> pred [T, n, 2] (n <= the max batch given to
-  /// make_backend), keeping what backward needs.
-  virtual void forward(const float* params, const float* x, int n, float* pred) = 0;
+  /// make_backend), keeping what backward needs. len (optional, [n]): the loss reads
+  /// row r's predictions at steps < len[r] only (up to its last observed target), so
+  /// a backend may leave the later steps out (the kernels do: pred there is 0) and
+  /// the next backward must get dpred = 0 there. Values at the steps computed are
+  /// those of the full pass.
+  virtual void forward(const float* params, const float* x, int n, float* pred,
+                       const int* len = nullptr) = 0;
   /// Backward of the last forward: dpred [T, n, 2] -> grads (flat layout, OVERWRITTEN).
   virtual void backward(const float* params, const float* dpred, float* grads) = 0;
-  /// Hidden states h [T, n, H] of the last training forward.
-  virtual const float* hidden() const = 0;
+  /// Hidden state h [H] of step t, row `row` of the last training forward (a step
+  /// it computed: t < len[row]).
+  virtual const float* hidden_at(int t, int row) const = 0;
   /// Inference from zero state: x [steps, n, C] -> pred [steps, n, 2].
   virtual void predict(const float* params, const float* x, int steps, int n, float* pred) = 0;
-  /// As predict, but step t needs only rows [0, rows[t]) (rows [steps], non-increasing;
-  /// the validation pass of early stopping: a row's values are those of predict, the
-  /// predictions of rows left out may be left unwritten). Default: predict every row.
+  /// As predict, but row r needs only steps [0, len[r]) (len [n]; the validation
+  /// pass of early stopping): a computed value equals predict's, the predictions
+  /// left out may be left unwritten. Default: predict every row.
   virtual void predict_rows(const float* params, const float* x, int steps, int n,
-                            const int* rows, float* pred) {
-    (void)rows;
+                            const int* len, float* pred) {
+    (void)len;
     predict(params, x, steps, n, pred);
   }
 };

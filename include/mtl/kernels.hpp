@@ -37,11 +37,21 @@ struct View {
   const float* params = nullptr;  // flat layout (params.hpp)
   const float* x = nullptr;       // [T, N, C]
   float* pred = nullptr;          // [T, N, 2]
-  // Inference only: rows[t] = the rows [0, rows[t]) computed at step t (non-increasing
-  // in t; 0 ends the pass); nullptr = all N rows at every step. Rows are independent,
-  // so a computed row has the same values as in the full pass; the predictions of
-  // the rows left out are not written.
+  // Rows that matter (KernelLstm's row plan, backend_kernels.cpp). rows[t] = the rows
+  // [0, rows[t]) computed at step t (non-increasing in t; 0 ends the pass); nullptr =
+  // all N rows at every step. Rows are independent, so a computed row has the same
+  // values as in the full pass; the predictions of the rows left out are not written.
   const int* rows = nullptr;
+  // The caller's row of kernel row n in pred and dpred is src[n] (x is already in
+  // kernel order); nullptr = row n.
+  const int* src = nullptr;
+  // Backward only: brows[t] = the rows [0, brows[t]) whose gradient may be non-zero
+  // at step t (a dpred at t or later; non-increasing, <= rows[t]); nullptr = all N.
+  // ord[t] = those rows in the caller's row order (src ascending), so every sum over
+  // rows (dW, db, the heads) adds the same terms in the same order as the full
+  // pass; nullptr = kernel order (src is the identity).
+  const int* brows = nullptr;
+  const int* const* ord = nullptr;
   // Tape (training: T steps; inference: 2 rolling steps for c and h, 1 for act/tc).
   float* act = nullptr;           // [T, N, Gp] activated gates i, f, g, o (kernel column
                                   // order: chunks of `lanes` units, lstm_impl.hpp)

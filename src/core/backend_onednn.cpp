@@ -1,6 +1,8 @@
 // The onednn backend (backend.hpp): oneDNN's LSTM primitive through the
 // process-wide cache of lstm.hpp, one training net per batch size and one
 // inference net per evaluation shape.
+#include <cstddef>
+
 #include "mtl/backend.hpp"
 #include "mtl/lstm.hpp"
 
@@ -11,14 +13,19 @@ class OnednnLstm final : public LstmBackend {
  public:
   OnednnLstm(int n_in, int hidden, int seq_len) : c_(n_in), h_(hidden), t_(seq_len) {}
 
-  void forward(const float* params, const float* x, int n, float* pred) override {
+  void forward(const float* params, const float* x, int n, float* pred,
+               const int* len) override {
+    (void)len;  // oneDNN's primitive computes every row and step
     last_ = &lstm_net({t_, n, c_, h_}, LstmMode::training);
     last_->forward(params, x, pred);
+    n_ = n;
   }
   void backward(const float* params, const float* dpred, float* grads) override {
     last_->backward(params, dpred, grads);
   }
-  const float* hidden() const override { return last_->hidden_states(); }
+  const float* hidden_at(int t, int row) const override {  // h [T, n, H]
+    return last_->hidden_states() + (static_cast<std::size_t>(t) * n_ + row) * h_;
+  }
   void predict(const float* params, const float* x, int steps, int n, float* pred) override {
     lstm_net({steps, n, c_, h_}, LstmMode::inference).forward(params, x, pred);
   }
@@ -26,6 +33,7 @@ class OnednnLstm final : public LstmBackend {
  private:
   int c_, h_, t_;
   LstmNet* last_ = nullptr;  // the net of the last training forward
+  int n_ = 0;                // its batch
 };
 
 }  // namespace

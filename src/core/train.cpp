@@ -51,23 +51,20 @@ bool all_finite(const std::vector<float>& v) {
   return std::all_of(v.begin(), v.end(), [](float e) { return std::isfinite(e); });
 }
 
-/// rows[t] for LstmBackend::predict_rows: 1 + the last sequence with an observed
-/// target (either variable) at step t or later, so every point the loss reads is
-/// computed, with each sequence's state from step 0 ([T] entries, non-increasing).
-std::vector<int> rows_with_targets(const SequenceSet& s) {
-  std::vector<int> rows(static_cast<std::size_t>(s.seq_len), 0);
-  int need = 0;
-  for (int t = s.seq_len - 1; t >= 0; --t) {
-    for (int n = s.n_seq - 1; n >= need; --n) {
-      const float* y = s.y.data() + (static_cast<std::size_t>(t) * s.n_seq + n) * kNumVariables;
-      if (!std::isnan(y[0]) || !std::isnan(y[1])) {
-        need = n + 1;
+/// len[r] = 1 + the last step of sequence r with an observed target (either
+/// variable), 0 if none ([n] entries, y [T, n, 2]): the steps every loss reads
+/// (masked_loss and the others read pred only where y is not NaN), for the
+/// backend's forward and predict_rows.
+void steps_with_targets(const float* y, int T, int n, std::vector<int>& len) {
+  len.assign(static_cast<std::size_t>(n), 0);
+  for (int r = 0; r < n; ++r)
+    for (int t = T - 1; t >= 0; --t) {
+      const float* yi = y + (static_cast<std::size_t>(t) * n + r) * kNumVariables;
+      if (!std::isnan(yi[0]) || !std::isnan(yi[1])) {
+        len[static_cast<std::size_t>(r)] = t + 1;
         break;
       }
     }
-    rows[static_cast<std::size_t>(t)] = need;
-  }
-  return rows;
 }
 
 struct Trainer {
@@ -80,7 +77,8 @@ struct Trainer {
   std::vector<float> xb, yb, wb, pred, dpred;  // batch buffers (wb: nse_star weights [n, 2])
   std::vector<float> daux;                 // [T, n] unscaled dL_a/dpred
   std::vector<float> acc;                  // [H] auxiliary head gradient
-  std::vector<int> val_rows;               // [T] rows the val pass computes per step
+  std::vector<int> len;                    // [n] steps the loss reads per sequence of the batch
+  std::vector<int> val_len;                // [n] the same for the val set
   std::vector<float> val_pred;             // [T, n, 2] val predictions (0 where not computed)
   int64_t step = 0;                        // Adam updates done
 
@@ -101,7 +99,8 @@ struct Trainer {
     dpred.resize(points * kNumVariables);
     const bool unscaled = cfg.train.auxiliary_head == AuxHead::unscaled && data.has_auxiliary;
     daux.resize(unscaled ? points : 0);
-    lstm.forward(params.data(), x, n, pred.data());
+    steps_with_targets(y, T, n, len);
+    lstm.forward(params.data(), x, n, pred.data(), len.data());
     const LossValue loss = batch_loss(pred.data(), y, T, n, run.lambda, cfg.model.loss,
                                       dpred.data(), unscaled ? daux.data() : nullptr, w);
     if (!std::isfinite(loss.total)) {
@@ -124,17 +123,16 @@ struct Trainer {
   /// the backend's lambda-scaled values. Fixed order (t, then n, ascending).
   void auxiliary_head_gradient(int n) {
     const int H = layout.hidden;
-    const float* h = lstm.hidden();
     acc.assign(static_cast<std::size_t>(H), 0.0f);  // contiguous: the k loop vectorises
     float gb = 0.0f;
-    const std::size_t points = static_cast<std::size_t>(data.train.seq_len) * n;
-    for (std::size_t i = 0; i < points; ++i) {
-      const float d = daux[i];
-      if (d == 0.0f) continue;  // unobserved (or exactly fitted) points add nothing
-      const float* hi = h + i * H;
-      for (int k = 0; k < H; ++k) acc[k] += hi[k] * d;
-      gb += d;
-    }
+    for (int t = 0; t < data.train.seq_len; ++t)
+      for (int r = 0; r < n; ++r) {
+        const float d = daux[static_cast<std::size_t>(t) * n + r];
+        if (d == 0.0f) continue;  // unobserved (or exactly fitted) points add nothing
+        const float* hi = lstm.hidden_at(t, r);
+        for (int k = 0; k < H; ++k) acc[k] += hi[k] * d;
+        gb += d;
+      }
     float* gw = grads.data() + layout.head_w;
     for (int k = 0; k < H; ++k) gw[k * 2 + 1] = acc[k];
     grads[layout.head_b + 1] = gb;
@@ -156,15 +154,15 @@ struct Trainer {
   }
 
   /// Validation loss for early stopping: the primary term (default) or the total.
-  /// Forward-only, into buffers made at the first call; only the rows and steps
-  /// with targets are computed (the loss reads predictions at observed points only).
+  /// Forward-only, into buffers made at the first call; only the steps up to each
+  /// sequence's last target are computed (the loss reads observed points only).
   double val_loss() {
     const SequenceSet& s = data.eval[static_cast<int>(Part::val)];
     if (val_pred.empty()) {
-      val_rows = rows_with_targets(s);
+      steps_with_targets(s.y.data(), s.seq_len, s.n_seq, val_len);
       val_pred.assign(static_cast<std::size_t>(s.seq_len) * s.n_seq * kNumVariables, 0.0f);
     }
-    lstm.predict_rows(params.data(), s.x.data(), s.seq_len, s.n_seq, val_rows.data(),
+    lstm.predict_rows(params.data(), s.x.data(), s.seq_len, s.n_seq, val_len.data(),
                       val_pred.data());
     const LossValue l = batch_loss(val_pred.data(), s.y.data(), s.seq_len, s.n_seq, run.lambda,
                                    cfg.model.loss, nullptr, nullptr,

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <stdexcept>
 #include <vector>
 
 #include "mtl/backend.hpp"
@@ -199,31 +200,108 @@ TEST_P(Kernels, SaturationAndNaN) {
   EXPECT_TRUE(std::isfinite(pred[2])) << "row 1 must not see row 0's NaN";
 }
 
-// predict_rows (the validation pass): the rows computed at each step equal the
-// full predict bit for bit (rows are independent); rows left out are not written;
-// a step with 0 rows ends the pass. Shapes: a 1-row tail block (N = 6, the val
-// set of exp1) and H = 20 and 5 (flat and row-wise cell update).
+// predict_rows (the validation pass): row r computed at steps [0, len[r]) equals
+// the full predict bit for bit (rows are independent), whatever order the plan
+// keeps the rows in; the rest is not written. Shapes: a 1-row tail block (N = 6,
+// the val set of exp1) and H = 20 and 5 (flat and row-wise cell update); lengths
+// in row order (no reordering) and out of it.
 TEST_P(Kernels, PredictRowsEqualsPredict) {
-  for (const int H : {20, 5}) {
-    const int C = 7, N = 6, T = 12;
+  const std::vector<std::vector<int>> lens = {{12, 12, 9, 9, 4, 1}, {3, 12, 0, 7, 12, 1}};
+  for (const int H : {20, 5})
+    for (const auto& len : lens) {
+      const int C = 7, N = 6, T = 12;
+      const ParamLayout L = mtl::make_param_layout(C, H);
+      const auto p = uniform(L.total, 4, -0.4f, 0.4f);
+      const auto x = uniform(static_cast<std::size_t>(T) * N * C, 5, -2.f, 2.f);
+      const auto lstm = mtl::make_kernels_backend(GetParam(), C, H, T);
+      std::vector<float> full(static_cast<std::size_t>(T) * N * 2), part(full.size(), -7.0f);
+      lstm->predict(p.data(), x.data(), T, N, full.data());
+      lstm->predict_rows(p.data(), x.data(), T, N, len.data(), part.data());
+      for (int t = 0; t < T; ++t)
+        for (int n = 0; n < N; ++n)
+          for (int k = 0; k < 2; ++k) {
+            const std::size_t i = (static_cast<std::size_t>(t) * N + n) * 2 + k;
+            if (t < len[n])
+              ASSERT_EQ(part[i], full[i]) << "H=" << H << " t=" << t << " n=" << n;
+            else
+              ASSERT_EQ(part[i], -7.0f) << "H=" << H << " t=" << t << " n=" << n << " was written";
+          }
+    }
+}
+
+// Training with per-row lengths (sparse targets): the forward computes row r at
+// steps [0, len[r]) only, the backward only the rows with a non-zero dpred at a
+// step or later, and sums over rows in the caller's order. Predictions at the
+// computed steps, the hidden states there and EVERY gradient must equal the full
+// pass's exactly (the terms left out are exact zeros; == also takes -0 for +0).
+// Cases: lengths out of row order (a permuted plan), in row order (identity), a
+// gradient on fewer rows than the forward (lambda = 0: flow rows only), and a
+// second epoch, whose row order comes from the first backward. N = 25 with
+// H = 20 takes AVX-512's dh_special blocks; H = 5 the generic ones.
+TEST_P(Kernels, TrainingLengthsEqualFullPass) {
+  struct Case {
+    int N, H;
+    std::vector<int> len, len_b;  // forward lengths; steps with a non-zero dpred (<= len)
+  };
+  const int T = 12, C = 7;
+  std::vector<Case> cases = {
+      {7, 20, {12, 0, 5, 12, 1, 7, 3}, {12, 0, 5, 12, 1, 7, 3}},
+      {7, 5, {12, 12, 9, 5, 5, 1, 0}, {12, 12, 9, 5, 5, 1, 0}},
+      {7, 20, {12, 0, 5, 12, 1, 7, 3}, {0, 0, 0, 12, 0, 7, 0}},
+  };
+  Case big{25, 20, {}, {}};
+  for (int r = 0; r < 25; ++r) {
+    big.len.push_back((r * 7) % 13);  // 0 .. 12, scattered
+    big.len_b.push_back(r % 3 == 0 ? big.len.back() : 0);
+  }
+  cases.push_back(big);
+  for (const Case& cs : cases) {
+    const int N = cs.N, H = cs.H;
     const ParamLayout L = mtl::make_param_layout(C, H);
-    const auto p = uniform(L.total, 4, -0.4f, 0.4f);
-    const auto x = uniform(static_cast<std::size_t>(T) * N * C, 5, -2.f, 2.f);
-    const auto lstm = mtl::make_kernels_backend(GetParam(), C, H, T);
-    std::vector<float> full(static_cast<std::size_t>(T) * N * 2), part(full.size(), -7.0f);
-    lstm->predict(p.data(), x.data(), T, N, full.data());
-    const std::vector<int> rows = {6, 6, 5, 5, 5, 3, 3, 1, 1, 1, 0, 0};
-    lstm->predict_rows(p.data(), x.data(), T, N, rows.data(), part.data());
+    const auto p = uniform(L.total, 11, -0.4f, 0.4f);
+    const auto x = uniform(static_cast<std::size_t>(T) * N * C, 12, -2.f, 2.f);
+    auto dpred = uniform(static_cast<std::size_t>(T) * N * 2, 13, -1.f, 1.f);
     for (int t = 0; t < T; ++t)
       for (int n = 0; n < N; ++n)
-        for (int k = 0; k < 2; ++k) {
-          const std::size_t i = (static_cast<std::size_t>(t) * N + n) * 2 + k;
-          if (n < rows[t])
-            ASSERT_EQ(part[i], full[i]) << "H=" << H << " t=" << t << " n=" << n;
-          else
-            ASSERT_EQ(part[i], -7.0f) << "H=" << H << " t=" << t << " n=" << n << " was written";
+        if (t >= cs.len_b[n]) dpred[(static_cast<std::size_t>(t) * N + n) * 2] = dpred[(static_cast<std::size_t>(t) * N + n) * 2 + 1] = 0.0f;
+    const auto full = mtl::make_kernels_backend(GetParam(), C, H, T);
+    std::vector<float> pf(static_cast<std::size_t>(T) * N * 2), gf(L.total);
+    full->forward(p.data(), x.data(), N, pf.data());
+    full->backward(p.data(), dpred.data(), gf.data());
+    const auto part = mtl::make_kernels_backend(GetParam(), C, H, T);
+    for (int epoch = 0; epoch < 2; ++epoch) {
+      std::vector<float> pp(pf.size(), -7.0f), gp(L.total, -7.0f);
+      part->forward(p.data(), x.data(), N, pp.data(), cs.len.data());
+      for (int t = 0; t < T; ++t)
+        for (int n = 0; n < N; ++n) {
+          const std::size_t i = (static_cast<std::size_t>(t) * N + n) * 2;
+          const char* what = t < cs.len[n] ? "computed" : "left out (0)";
+          for (int k = 0; k < 2; ++k)
+            ASSERT_EQ(pp[i + k], t < cs.len[n] ? pf[i + k] : 0.0f)
+                << what << " N=" << N << " H=" << H << " t=" << t << " n=" << n << " epoch " << epoch;
+          if (t < cs.len[n])
+            for (int k = 0; k < H; ++k) ASSERT_EQ(part->hidden_at(t, n)[k], full->hidden_at(t, n)[k]);
         }
+      part->backward(p.data(), dpred.data(), gp.data());
+      for (int i = 0; i < L.total; ++i)
+        ASSERT_EQ(gp[i], gf[i]) << "param " << i << " N=" << N << " H=" << H << " epoch " << epoch;
+    }
   }
+}
+
+// A dpred at a step the forward left out has no tape behind it: refused, not
+// silently dropped.
+TEST_P(Kernels, BackwardRefusesGradientPastLength) {
+  const int T = 6, C = 3, H = 5, N = 3;
+  const ParamLayout L = mtl::make_param_layout(C, H);
+  const auto p = uniform(L.total, 1, -0.4f, 0.4f);
+  const auto x = uniform(static_cast<std::size_t>(T) * N * C, 2, -2.f, 2.f);
+  const std::vector<int> len = {6, 2, 6};
+  std::vector<float> pred(static_cast<std::size_t>(T) * N * 2), dpred(pred.size(), 0.0f), g(L.total);
+  const auto lstm = mtl::make_kernels_backend(GetParam(), C, H, T);
+  lstm->forward(p.data(), x.data(), N, pred.data(), len.data());
+  dpred[(3 * N + 1) * 2] = 0.5f;  // row 1, step 3 >= len 2
+  EXPECT_THROW(lstm->backward(p.data(), dpred.data(), g.data()), std::logic_error);
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, Kernels, ::testing::ValuesIn(isas_here()),

@@ -366,17 +366,22 @@ void step(const View& v, const float* x_t, const float* hp, const float* cp, flo
                h + n * H);
   }
   const float* hb = v.params + v.lay.head_b;
-  for (int n = 0; n < v.N; ++n) head_row(H, v.Hp, h + n * H, v.hwT, hb, pred + 2 * n);
+  for (int n = 0; n < v.N; ++n)
+    head_row(H, v.Hp, h + n * H, v.hwT, hb, pred + 2 * (v.src ? v.src[n] : n));
 }
 
+// Training: the whole tape, strides of N rows; step t on its first rows[t] rows.
 void forward_train(const View& v) {
   pad_weights(v);
   const std::size_t sx = static_cast<std::size_t>(v.N) * v.C, sh = static_cast<std::size_t>(v.N) * v.H;
   const std::size_t sg = static_cast<std::size_t>(v.N) * v.Gp;
+  View vt = v;
   for (int t = 0; t < v.T; ++t) {
+    vt.N = v.rows ? v.rows[t] : v.N;
+    if (vt.N <= 0) break;
     const float* hp = t > 0 ? v.h + (t - 1) * sh : v.zeros;
     const float* cp = t > 0 ? v.c + (t - 1) * sh : v.zeros;
-    step(v, v.x + t * sx, hp, cp, v.act + t * sg, v.c + t * sh, v.tc + t * sh, v.h + t * sh,
+    step(vt, v.x + t * sx, hp, cp, v.act + t * sg, v.c + t * sh, v.tc + t * sh, v.h + t * sh,
          v.pred + t * 2 * static_cast<std::size_t>(v.N));
   }
 }
@@ -412,17 +417,19 @@ void forward_predict(const View& v) {
 // load would wait for the previous row's masked store). n ascending per element.
 // Gates of a chunk at kernel columns a0 + q qs (gate_col layout above).
 template <int W>
-void grads_chunk(const View& v, int k0, int a0, int qs, const float* act, const float* tc,
-                 const float* h, const float* cp, const float* dp) {
-  const int H = v.H, Hp = v.Hp, Gp = v.Gp, N = v.N;
+void grads_chunk(const View& v, int nb, const int* ord, int k0, int a0, int qs, const float* act,
+                 const float* tc, const float* h, const float* cp, const float* dp) {
+  const int H = v.H, Hp = v.Hp, Gp = v.Gp;
   const M m = S::mask_n(H - k0);
   const V one = S::set1(1.0f);
   const V w0 = S::load(v.hwT + k0), w1 = S::load(v.hwT + Hp + k0);
   V hw0 = S::load(v.dhwT + k0), hw1 = S::load(v.dhwT + Hp + k0);
-  for (int n = 0; n < N; ++n) {
+  for (int e = 0; e < nb; ++e) {
+    const int n = ord ? ord[e] : e;
+    const int d = v.src ? v.src[n] : n;
     const float* a = act + static_cast<std::size_t>(n) * Gp + a0;
     float* dg = v.dg + static_cast<std::size_t>(n) * Gp + a0;
-    const V dp0 = S::set1(dp[2 * n]), dp1 = S::set1(dp[2 * n + 1]);
+    const V dp0 = S::set1(dp[2 * d]), dp1 = S::set1(dp[2 * d + 1]);
     const int q = n * H + k0, qp = n * Hp + k0;
     V dhv = ld<W>(m, v.dh + qp);
     dhv = S::fma(dp0, w0, dhv);
@@ -448,21 +455,25 @@ void grads_chunk(const View& v, int k0, int a0, int qs, const float* act, const 
   S::store(v.dhwT + Hp + k0, hw1);
 }
 
-void gate_grads(const View& v, int t, const float* cp, float* dhb) {
+// Step t's rows [0, nb) (v.N is the tape's row stride), in the caller's row order.
+void gate_grads(const View& v, int t, int nb, const float* cp, float* dhb) {
   const int H = v.H, Hf = full_units(H), N = v.N;
   const std::size_t sh = static_cast<std::size_t>(N) * H;
   const float* act = v.act + t * static_cast<std::size_t>(N) * v.Gp;
   const float* tc = v.tc + t * sh;
   const float* h = v.h + t * sh;
   const float* dp = v.dpred + t * 2 * static_cast<std::size_t>(N);
-  for (int k0 = 0; k0 < Hf; k0 += L) grads_chunk<L>(v, k0, 4 * k0, L, act, tc, h, cp, dp);
+  const int* ord = v.ord ? v.ord[t] : nullptr;
+  for (int k0 = 0; k0 < Hf; k0 += L) grads_chunk<L>(v, nb, ord, k0, 4 * k0, L, act, tc, h, cp, dp);
   if (Hf < H)
     with_tail(H - Hf, [&](auto w) {
-      grads_chunk<decltype(w)::value>(v, Hf, 4 * Hf, H - Hf, act, tc, h, cp, dp);
+      grads_chunk<decltype(w)::value>(v, nb, ord, Hf, 4 * Hf, H - Hf, act, tc, h, cp, dp);
     });
-  for (int n = 0; n < N; ++n) {
-    dhb[0] += dp[2 * n];
-    dhb[1] += dp[2 * n + 1];
+  for (int i = 0; i < nb; ++i) {
+    const int n = ord ? ord[i] : i;
+    const int d = v.src ? v.src[n] : n;
+    dhb[0] += dp[2 * d];
+    dhb[1] += dp[2 * d + 1];
   }
 }
 
@@ -512,11 +523,13 @@ inline float* dg_slot(const View& v, int t) {
 struct Steps {
   int hi, lo;
   const float* dg(const View& v, int t) const { return dg_slot(v, t); }
+  static int rows(const View& v, int t) { return v.brows ? v.brows[t] : v.N; }
 };
 
 // dw[R rows, NV vectors from column v0 L] += sum over the steps of
 // z_t[N, R (stride ldz)]^T dg_t[N, Gp], z_t = z + t zs.
-template <int R, int NV>
+// Ord: step t's rows in the order v.ord[t] (the caller's), else 0, 1, ..
+template <int R, int NV, bool Ord>
 void outer_block(const View& v, int v0, const float* z, int ldz, std::size_t zs, Steps st,
                  float* dw) {
   const int Gp = v.Gp;
@@ -527,7 +540,10 @@ void outer_block(const View& v, int v0, const float* z, int ldz, std::size_t zs,
   for (int t = st.hi; t >= st.lo; --t) {
     const float* dg = st.dg(v, t) + v0 * L;
     const float* zt = z + t * zs;
-    for (int n = 0; n < v.N; ++n) {
+    const int nb = Steps::rows(v, t);
+    const int* ord = Ord ? v.ord[t] : nullptr;
+    for (int i = 0; i < nb; ++i) {
+      const int n = Ord ? ord[i] : i;
       V d[NV];
       for (int j = 0; j < NV; ++j) {
         d[j] = S::load(dg + n * Gp + j * L);
@@ -543,15 +559,16 @@ void outer_block(const View& v, int v0, const float* z, int ldz, std::size_t zs,
     for (int j = 0; j < NV; ++j) S::store(dw + r * Gp + j * L, acc[r][j]);
 }
 
-template <int NV>
+template <int NV, bool Ord>
 void outer_tile(const View& v, int v0, int K, const float* z, std::size_t zs, Steps st, float* dw) {
   row_blocks<S::kOuterRows>(K, [&](auto r, int k) {
-    outer_block<decltype(r)::value, NV>(v, v0, z + k, K, zs, st, dw + k * v.Gp);
+    outer_block<decltype(r)::value, NV, Ord>(v, v0, z + k, K, zs, st, dw + k * v.Gp);
   });
 }
 
 // Over steps hi .. lo: dwx += x_t^T dg_t, dwh += h_{t-1}^T dg_t (t > 0 only: h_{-1} = 0
 // adds nothing), db += sum_n dg_t.
+template <bool Ord>
 void weight_grads(const View& v, Steps st) {
   const int C = v.C, H = v.H, Gp = v.Gp, N = v.N;
   const std::size_t sx = static_cast<std::size_t>(N) * C, sh = static_cast<std::size_t>(N) * H;
@@ -559,16 +576,21 @@ void weight_grads(const View& v, Steps st) {
   for_tiles(Gp / L, S::kOuterVecs, [&](int v0, int nv) {
     with_vecs<S::kOuterVecs>(nv, [&](auto n) {
       constexpr int NV = decltype(n)::value;
-      outer_tile<NV>(v, v0, C, v.x, sx, st, v.dwp);
+      outer_tile<NV, Ord>(v, v0, C, v.x, sx, st, v.dwp);
       if (sth.hi >= sth.lo)
-        outer_tile<NV>(v, v0, H, v.h - sh, sh, sth, v.dwp + static_cast<std::size_t>(C) * Gp);
+        outer_tile<NV, Ord>(v, v0, H, v.h - sh, sh, sth, v.dwp + static_cast<std::size_t>(C) * Gp);
     });
   });
   float* db = v.dwp + static_cast<std::size_t>(C + H) * Gp;
   for (int j = 0; j < Gp; j += L) {
     V acc = S::load(db + j);
-    for (int t = st.hi; t >= st.lo; --t)
-      for (int n = 0; n < N; ++n) acc = S::add(acc, S::load(st.dg(v, t) + n * Gp + j));
+    for (int t = st.hi; t >= st.lo; --t) {
+      const int nb = Steps::rows(v, t);
+      for (int i = 0; i < nb; ++i) {
+        const int n = Ord ? v.ord[t][i] : i;
+        acc = S::add(acc, S::load(st.dg(v, t) + n * Gp + j));
+      }
+    }
     S::store(db + j, acc);
   }
 }
@@ -589,13 +611,17 @@ void backward(const View& v) {
   float dhb[2] = {0.0f, 0.0f};
   const std::size_t sh = static_cast<std::size_t>(N) * H;
   int hi = v.T - 1;  // first step of the run whose dW is pending
+  // Rows past brows[t] have dg = 0 at step t and dh = dc = 0 flowing to t - 1 (no
+  // dpred at t or later): left out, and their dh, dc stay at the zeros set above.
   for (int t = v.T - 1; t >= 0; --t) {
     View vt = v;
     vt.dg = dg_slot(v, t);
-    gate_grads(vt, t, t > 0 ? v.c + (t - 1) * sh : v.zeros, dhb);
+    gate_grads(vt, t, Steps::rows(v, t), t > 0 ? v.c + (t - 1) * sh : v.zeros, dhb);
+    vt.N = Steps::rows(v, t);  // dh: a count of rows (its strides are Gp and Hp)
     if (t > 0) dh_all(vt);
     if (t == 0 || t % S::kDwSteps == 0) {  // the slots are full (or the last step)
-      weight_grads(v, Steps{hi, t});
+      if (v.ord) weight_grads<true>(v, Steps{hi, t});
+      else weight_grads<false>(v, Steps{hi, t});
       hi = t - 1;
     }
   }

@@ -279,11 +279,12 @@ TEST_P(Kernels, TrainingLengthsEqualFullPass) {
           for (int k = 0; k < 2; ++k)
             ASSERT_EQ(pp[i + k], t < cs.len[n] ? pf[i + k] : 0.0f)
                 << what << " N=" << N << " H=" << H << " t=" << t << " n=" << n << " epoch " << epoch;
-          if (t < cs.len[n])
+          if (t < cs.len[n]) {
             for (int k = 0; k < H; ++k) ASSERT_EQ(part->hidden_at(t, n)[k], full->hidden_at(t, n)[k]);
+          }
         }
       part->backward(p.data(), dpred.data(), gp.data());
-      for (int i = 0; i < L.total; ++i)
+      for (std::size_t i = 0; i < L.total; ++i)
         ASSERT_EQ(gp[i], gf[i]) << "param " << i << " N=" << N << " H=" << H << " epoch " << epoch;
     }
   }

@@ -7,6 +7,7 @@
 // on this CPU and oneDNN otherwise (measured: docs/backends.md). A backend keeps no state
 // between calls that changes a number, so a run's results do not depend on the
 // runs trained before it by the same backend object.
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -40,16 +41,24 @@ class LstmBackend {
   /// Training forward: x [T, n, C] -> pred [T, n, 2] (n <= the max batch given to
   /// make_backend), keeping what backward needs. len (optional, [n]): the loss reads
   /// row r's predictions at steps < len[r] only (up to its last observed target), so
-  /// a backend may leave the later steps out (the kernels do: pred there is 0) and
-  /// the next backward must get dpred = 0 there. Values at the steps computed are
-  /// those of the full pass.
+  /// a backend may leave the later steps out (the kernels do when that saves more
+  /// than 5 % of the work: pred there is then 0) and the next backward must get
+  /// dpred = 0 there. Values at the steps computed are those of the full pass.
   virtual void forward(const float* params, const float* x, int n, float* pred,
                        const int* len = nullptr) = 0;
   /// Backward of the last forward: dpred [T, n, 2] -> grads (flat layout, OVERWRITTEN).
   virtual void backward(const float* params, const float* dpred, float* grads) = 0;
-  /// Hidden state h [H] of step t, row `row` of the last training forward (a step
-  /// it computed: t < len[row]).
-  virtual const float* hidden_at(int t, int row) const = 0;
+  /// Hidden states of the last training forward: row r of step t at
+  /// h + (t n + (pos ? pos[r] : r)) H, for the steps it computed (t < len[r]).
+  struct Hidden {
+    const float* h = nullptr;  // [T, n, H]
+    const int* pos = nullptr;  // [n] the backend's row of caller row r; nullptr = r
+    int n = 0, H = 0;
+    const float* at(int t, int r) const {
+      return h + (static_cast<std::size_t>(t) * n + (pos ? pos[r] : r)) * H;
+    }
+  };
+  virtual Hidden hidden() const = 0;
   /// Inference from zero state: x [steps, n, C] -> pred [steps, n, 2].
   virtual void predict(const float* params, const float* x, int steps, int n, float* pred) = 0;
   /// As predict, but row r needs only steps [0, len[r]) (len [n]; the validation

@@ -49,7 +49,8 @@ struct View {
   // at step t (a dpred at t or later; non-increasing, <= rows[t]); nullptr = all N.
   // ord[t] = those rows in the caller's row order (src ascending), so every sum over
   // rows (dW, db, the heads) adds the same terms in the same order as the full
-  // pass; nullptr = kernel order (src is the identity).
+  // pass; nullptr = kernel order. Set exactly when src is (the backward reads src
+  // only with ord).
   const int* brows = nullptr;
   const int* const* ord = nullptr;
   // Tape (training: T steps; inference: 2 rolling steps for c and h, 1 for act/tc).

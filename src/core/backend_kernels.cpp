@@ -55,6 +55,8 @@ struct RowPlan {
   std::vector<int> len_b;          // [n] backward lengths (caller rows)
   std::vector<int> ord_pool, ord_at;
   std::vector<const int*> ord;     // [T]
+  int made_n = -1, made_t = -1;    // the last make()'s arguments
+  std::vector<int> made_len, made_hint;
 
   /// rows[t] = 1 + the last kernel row p with lengths[src[p]] > t (0 if none).
   void prefixes(const std::vector<int>& lengths, int T, std::vector<int>& out) const {
@@ -69,28 +71,39 @@ struct RowPlan {
 
   /// Plan a pass of T steps over n rows; hint [n] (or empty): the last backward's lengths.
   void make(const int* l, int n, int T, const std::vector<int>& hint) {
+    if (!l) {
+      on = false;
+      made_n = -1;
+      return;
+    }
+    // The same lengths and hint as the last call (every epoch of a full-batch run):
+    // the same plan.
+    if (made_n == n && made_t == T && made_hint == hint && std::equal(l, l + n, made_len.begin()))
+      return;
+    made_n = n, made_t = T, made_hint = hint, made_len.assign(l, l + n);
     on = false;
-    if (!l) return;
     len.assign(l, l + n);
     for (int& e : len) e = std::clamp(e, 0, T);
     const bool use_hint = hint.size() == static_cast<std::size_t>(n);
     bool full = true;
     for (int r = 0; r < n; ++r) full = full && len[r] >= T && (!use_hint || hint[r] >= T);
     if (full) return;
-    on = true;
     const std::vector<int>& lb = use_hint ? hint : len;
     src.resize(static_cast<std::size_t>(n));
     std::iota(src.begin(), src.end(), 0);
-    const long kept = work(len, lb, T);  // the caller's order
+    const double all = 2.0 * n * T, kept = static_cast<double>(work(len, lb, T));  // caller's order
     std::stable_sort(src.begin(), src.end(), [&](int a, int b) {
       if (lb[a] != lb[b]) return lb[a] > lb[b];
       return len[a] > len[b];
     });
-    // Reordering costs a copy of x and indexed sums: only for a real saving (the
-    // caller's order already has the needed rows first when lengths fall with r,
-    // and a row that ends a step early saves nothing worth the copy).
-    if (static_cast<double>(work(len, lb, T)) > 0.95 * static_cast<double>(kept))
-      std::iota(src.begin(), src.end(), 0);
+    const double sorted = static_cast<double>(work(len, lb, T));
+    // A plan costs a little per pass (the lengths, the zeroed predictions) and a
+    // reordering more (a copy of x, indexed sums): only for a real saving. Nearly
+    // full lengths (a sequence ending a step early) run the plain full pass; the
+    // caller's order stays when it already has the needed rows first.
+    if (std::min(kept, sorted) > 0.95 * all) return;
+    on = true;
+    if (sorted > 0.95 * kept) std::iota(src.begin(), src.end(), 0);
     pos.resize(src.size());
     permuted = false;
     for (int p = 0; p < n; ++p) {
@@ -195,9 +208,13 @@ class KernelLstm final : public LstmBackend {
     }
     var_.backward(v);
   }
-  const float* hidden_at(int t, int row) const override {  // tape h [T, n, H], kernel rows
-    const int p = plan_.on ? plan_.pos[static_cast<std::size_t>(row)] : row;
-    return train_.h.data() + (static_cast<std::size_t>(t) * last_n_ + p) * lay_.hidden;
+  Hidden hidden() const override {  // the tape's h [T, n, H], in kernel row order
+    Hidden out;
+    out.h = train_.h.data();
+    out.pos = plan_.on && plan_.permuted ? plan_.pos.data() : nullptr;
+    out.n = last_n_;
+    out.H = lay_.hidden;
+    return out;
   }
   void predict(const float* params, const float* x, int steps, int n, float* pred) override {
     predict_rows(params, x, steps, n, nullptr, pred);

@@ -23,8 +23,12 @@ class OnednnLstm final : public LstmBackend {
   void backward(const float* params, const float* dpred, float* grads) override {
     last_->backward(params, dpred, grads);
   }
-  const float* hidden_at(int t, int row) const override {  // h [T, n, H]
-    return last_->hidden_states() + (static_cast<std::size_t>(t) * n_ + row) * h_;
+  Hidden hidden() const override {  // h [T, n, H]
+    Hidden out;
+    out.h = last_->hidden_states();
+    out.n = n_;
+    out.H = h_;
+    return out;
   }
   void predict(const float* params, const float* x, int steps, int n, float* pred) override {
     lstm_net({steps, n, c_, h_}, LstmMode::inference).forward(params, x, pred);

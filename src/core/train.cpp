@@ -125,11 +125,12 @@ struct Trainer {
     const int H = layout.hidden;
     acc.assign(static_cast<std::size_t>(H), 0.0f);  // contiguous: the k loop vectorises
     float gb = 0.0f;
+    const LstmBackend::Hidden hid = lstm.hidden();
     for (int t = 0; t < data.train.seq_len; ++t)
       for (int r = 0; r < n; ++r) {
         const float d = daux[static_cast<std::size_t>(t) * n + r];
         if (d == 0.0f) continue;  // unobserved (or exactly fitted) points add nothing
-        const float* hi = lstm.hidden_at(t, r);
+        const float* hi = hid.at(t, r);
         for (int k = 0; k < H; ++k) acc[k] += hi[k] * d;
         gb += d;
       }

@@ -280,7 +280,7 @@ TEST_P(Kernels, TrainingLengthsEqualFullPass) {
             ASSERT_EQ(pp[i + k], t < cs.len[n] ? pf[i + k] : 0.0f)
                 << what << " N=" << N << " H=" << H << " t=" << t << " n=" << n << " epoch " << epoch;
           if (t < cs.len[n]) {
-            for (int k = 0; k < H; ++k) ASSERT_EQ(part->hidden_at(t, n)[k], full->hidden_at(t, n)[k]);
+            for (int k = 0; k < H; ++k) ASSERT_EQ(part->hidden().at(t, n)[k], full->hidden().at(t, n)[k]);
           }
         }
       part->backward(p.data(), dpred.data(), gp.data());

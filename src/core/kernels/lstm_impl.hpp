@@ -416,7 +416,8 @@ void forward_predict(const View& v) {
 // stays in two registers across the N rows (through memory, each row's masked
 // load would wait for the previous row's masked store). n ascending per element.
 // Gates of a chunk at kernel columns a0 + q qs (gate_col layout above).
-template <int W>
+// Ord: the rows in the order ord, dpred at rows src (a permuted plan); else 0, 1, ..
+template <int W, bool Ord>
 void grads_chunk(const View& v, int nb, const int* ord, int k0, int a0, int qs, const float* act,
                  const float* tc, const float* h, const float* cp, const float* dp) {
   const int H = v.H, Hp = v.Hp, Gp = v.Gp;
@@ -425,8 +426,8 @@ void grads_chunk(const View& v, int nb, const int* ord, int k0, int a0, int qs, 
   const V w0 = S::load(v.hwT + k0), w1 = S::load(v.hwT + Hp + k0);
   V hw0 = S::load(v.dhwT + k0), hw1 = S::load(v.dhwT + Hp + k0);
   for (int e = 0; e < nb; ++e) {
-    const int n = ord ? ord[e] : e;
-    const int d = v.src ? v.src[n] : n;
+    const int n = Ord ? ord[e] : e;
+    const int d = Ord ? v.src[n] : n;
     const float* a = act + static_cast<std::size_t>(n) * Gp + a0;
     float* dg = v.dg + static_cast<std::size_t>(n) * Gp + a0;
     const V dp0 = S::set1(dp[2 * d]), dp1 = S::set1(dp[2 * d + 1]);
@@ -456,6 +457,7 @@ void grads_chunk(const View& v, int nb, const int* ord, int k0, int a0, int qs, 
 }
 
 // Step t's rows [0, nb) (v.N is the tape's row stride), in the caller's row order.
+template <bool Ord>
 void gate_grads(const View& v, int t, int nb, const float* cp, float* dhb) {
   const int H = v.H, Hf = full_units(H), N = v.N;
   const std::size_t sh = static_cast<std::size_t>(N) * H;
@@ -463,15 +465,15 @@ void gate_grads(const View& v, int t, int nb, const float* cp, float* dhb) {
   const float* tc = v.tc + t * sh;
   const float* h = v.h + t * sh;
   const float* dp = v.dpred + t * 2 * static_cast<std::size_t>(N);
-  const int* ord = v.ord ? v.ord[t] : nullptr;
-  for (int k0 = 0; k0 < Hf; k0 += L) grads_chunk<L>(v, nb, ord, k0, 4 * k0, L, act, tc, h, cp, dp);
+  const int* ord = Ord ? v.ord[t] : nullptr;
+  for (int k0 = 0; k0 < Hf; k0 += L) grads_chunk<L, Ord>(v, nb, ord, k0, 4 * k0, L, act, tc, h, cp, dp);
   if (Hf < H)
     with_tail(H - Hf, [&](auto w) {
-      grads_chunk<decltype(w)::value>(v, nb, ord, Hf, 4 * Hf, H - Hf, act, tc, h, cp, dp);
+      grads_chunk<decltype(w)::value, Ord>(v, nb, ord, Hf, 4 * Hf, H - Hf, act, tc, h, cp, dp);
     });
   for (int i = 0; i < nb; ++i) {
-    const int n = ord ? ord[i] : i;
-    const int d = v.src ? v.src[n] : n;
+    const int n = Ord ? ord[i] : i;
+    const int d = Ord ? v.src[n] : n;
     dhb[0] += dp[2 * d];
     dhb[1] += dp[2 * d + 1];
   }
@@ -616,7 +618,9 @@ void backward(const View& v) {
   for (int t = v.T - 1; t >= 0; --t) {
     View vt = v;
     vt.dg = dg_slot(v, t);
-    gate_grads(vt, t, Steps::rows(v, t), t > 0 ? v.c + (t - 1) * sh : v.zeros, dhb);
+    const float* cp = t > 0 ? v.c + (t - 1) * sh : v.zeros;
+    if (v.ord) gate_grads<true>(vt, t, Steps::rows(v, t), cp, dhb);
+    else gate_grads<false>(vt, t, Steps::rows(v, t), cp, dhb);
     vt.N = Steps::rows(v, t);  // dh: a count of rows (its strides are Gp and Hp)
     if (t > 0) dh_all(vt);
     if (t == 0 || t % S::kDwSteps == 0) {  // the slots are full (or the last step)

@@ -2,8 +2,9 @@
 // (backend.hpp), which only computes forward, backward and predict.
 //
 //   init_params(seed) -> for each epoch: for each batch (default: all training
-//   sequences, one Adam step per epoch): forward [T, B, C] -> pred [T, B, 2],
-//   masked_loss(lambda) -> dpred, backward -> grads (overwritten), adam_step
+//   sequences, one Adam step per epoch): forward [T, B, C] -> pred [T, B, 2]
+//   (with each sequence's length up to its last target: the backend may skip
+//   the rest), masked_loss(lambda) -> dpred, backward -> grads (overwritten), adam_step
 //   (step counter from 1) -> after the last epoch: predict every partition and
 //   evaluate_predictions.
 //

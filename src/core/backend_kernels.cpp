@@ -55,8 +55,8 @@ struct RowPlan {
   std::vector<int> len_b;          // [n] backward lengths (caller rows)
   std::vector<int> ord_pool, ord_at;
   std::vector<const int*> ord;     // [T]
-  int made_n = -1, made_t = -1;    // the last make()'s arguments
-  std::vector<int> made_len, made_hint;
+  int made_t = -1;                 // the last make()'s steps (-1: none) and hint;
+  std::vector<int> made_hint;      // its lengths are len
 
   /// rows[t] = 1 + the last kernel row p with lengths[src[p]] > t (0 if none).
   void prefixes(const std::vector<int>& lengths, int T, std::vector<int>& out) const {
@@ -73,17 +73,19 @@ struct RowPlan {
   void make(const int* l, int n, int T, const std::vector<int>& hint) {
     if (!l) {
       on = false;
-      made_n = -1;
+      made_t = -1;
       return;
     }
+    const auto clamped = [T](int e) { return std::clamp(e, 0, T); };
     // The same lengths and hint as the last call (every epoch of a full-batch run):
     // the same plan.
-    if (made_n == n && made_t == T && made_hint == hint && std::equal(l, l + n, made_len.begin()))
+    if (made_t == T && len.size() == static_cast<std::size_t>(n) && made_hint == hint &&
+        std::equal(l, l + n, len.begin(), [&](int a, int b) { return clamped(a) == b; }))
       return;
-    made_n = n, made_t = T, made_hint = hint, made_len.assign(l, l + n);
+    made_t = T, made_hint = hint;
     on = false;
-    len.assign(l, l + n);
-    for (int& e : len) e = std::clamp(e, 0, T);
+    len.resize(static_cast<std::size_t>(n));
+    std::transform(l, l + n, len.begin(), clamped);
     const bool use_hint = hint.size() == static_cast<std::size_t>(n);
     bool full = true;
     for (int r = 0; r < n; ++r) full = full && len[r] >= T && (!use_hint || hint[r] >= T);
@@ -172,7 +174,7 @@ class KernelLstm final : public LstmBackend {
       : var_(var), lay_(make_param_layout(n_in, hidden)), t_(seq_len) {}
 
   void forward(const float* params, const float* x, int n, float* pred, const int* len) override {
-    plan_.make(len, n, t_, hint_);
+    plan_.make(len, n, t_, plan_.len_b);  // sort key: the last backward's lengths
     const float* xk = x;
     if (plan_.on && plan_.permuted) {
       plan_.gather(x, n, t_, lay_.n_in, xperm_);
@@ -200,7 +202,6 @@ class KernelLstm final : public LstmBackend {
     v.grads = grads;
     if (plan_.on) {
       plan_.backward(dpred, last_n_, t_);
-      hint_ = plan_.len_b;
       v.rows = plan_.rows.data();
       v.brows = plan_.brows.data();
       v.src = plan_.permuted ? plan_.src.data() : nullptr;
@@ -274,7 +275,6 @@ class KernelLstm final : public LstmBackend {
   int t_;
   Buffers train_, infer_;
   RowPlan plan_, infer_plan_;  // the last training forward's rows; the last predict's
-  std::vector<int> hint_;      // the last backward's lengths (plan_'s sort key)
   Floats xperm_, xperm_infer_;  // x in kernel row order (when a plan permutes)
   int last_n_ = 0;
   const float* last_x_ = nullptr;

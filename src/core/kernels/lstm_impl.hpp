@@ -597,6 +597,27 @@ void weight_grads(const View& v, Steps st) {
   }
 }
 
+// Steps T - 1 .. 0 after backward's zeroing: gate gradients, dh, and dW every
+// kDwSteps steps; head-bias gradient into dhb. Ord: rows in the order v.ord.
+// Rows past brows[t] have dg = 0 at step t and dh = dc = 0 flowing to t - 1 (no
+// dpred at t or later): left out, and their dh, dc stay at the zeros set before.
+template <bool Ord>
+void backward_steps(const View& v, float* dhb) {
+  const std::size_t sh = static_cast<std::size_t>(v.N) * v.H;
+  int hi = v.T - 1;  // first step of the run whose dW is pending
+  for (int t = v.T - 1; t >= 0; --t) {
+    View vt = v;
+    vt.dg = dg_slot(v, t);
+    gate_grads<Ord>(vt, t, Steps::rows(v, t), t > 0 ? v.c + (t - 1) * sh : v.zeros, dhb);
+    vt.N = Steps::rows(v, t);  // dh: a count of rows (its strides are Gp and Hp)
+    if (t > 0) dh_all(vt);
+    if (t == 0 || t % S::kDwSteps == 0) {  // the slots are full (or the last step)
+      weight_grads<Ord>(v, Steps{hi, t});
+      hi = t - 1;
+    }
+  }
+}
+
 void backward(const View& v) {
   const int C = v.C, H = v.H, G = 4 * H, Gp = v.Gp, Hp = v.Hp, N = v.N;
   const float* p = v.params;
@@ -611,24 +632,8 @@ void backward(const View& v) {
   for (std::size_t i = 0; i < ng; ++i) v.dg[i] = 0.0f;  // padding columns stay 0
   for (int i = 0; i < N * Hp; ++i) v.dh[i] = v.dc[i] = 0.0f;
   float dhb[2] = {0.0f, 0.0f};
-  const std::size_t sh = static_cast<std::size_t>(N) * H;
-  int hi = v.T - 1;  // first step of the run whose dW is pending
-  // Rows past brows[t] have dg = 0 at step t and dh = dc = 0 flowing to t - 1 (no
-  // dpred at t or later): left out, and their dh, dc stay at the zeros set above.
-  for (int t = v.T - 1; t >= 0; --t) {
-    View vt = v;
-    vt.dg = dg_slot(v, t);
-    const float* cp = t > 0 ? v.c + (t - 1) * sh : v.zeros;
-    if (v.ord) gate_grads<true>(vt, t, Steps::rows(v, t), cp, dhb);
-    else gate_grads<false>(vt, t, Steps::rows(v, t), cp, dhb);
-    vt.N = Steps::rows(v, t);  // dh: a count of rows (its strides are Gp and Hp)
-    if (t > 0) dh_all(vt);
-    if (t == 0 || t % S::kDwSteps == 0) {  // the slots are full (or the last step)
-      if (v.ord) weight_grads<true>(v, Steps{hi, t});
-      else weight_grads<false>(v, Steps{hi, t});
-      hi = t - 1;
-    }
-  }
+  if (v.ord) backward_steps<true>(v, dhb);
+  else backward_steps<false>(v, dhb);
   float* g = v.grads;
   for (int r = 0; r < C + H + 1; ++r) {
     float* dst = g + (r < C ? v.lay.wx + r * G : (r < C + H ? v.lay.wh + (r - C) * G : v.lay.b));

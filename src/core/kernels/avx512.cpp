@@ -104,6 +104,133 @@ bool S::dh_special(const View& v) {
   return true;
 }
 
+// ---- cell update and heads of several rows at once -----------------------------
+// Both keep every value of cells() and heads() (lstm_impl.hpp) bit for bit: the
+// same operations on the same operands, only more rows per instruction.
+
+// Lanes 4 q + k of the result = p[q * stride + k] for rows q < 4, k < 4: 128-bit
+// loads and inserts (masked loads and stores were 2 % slower on Zen 5), and back.
+inline __m512 rows4_load(const float* p, int stride) {
+  __m512 x = _mm512_zextps128_ps512(_mm_loadu_ps(p));
+  x = _mm512_insertf32x4(x, _mm_loadu_ps(p + stride), 1);
+  x = _mm512_insertf32x4(x, _mm_loadu_ps(p + 2 * stride), 2);
+  return _mm512_insertf32x4(x, _mm_loadu_ps(p + 3 * stride), 3);
+}
+inline void rows4_store(float* p, int stride, __m512 x) {
+  _mm_storeu_ps(p, _mm512_castps512_ps128(x));
+  _mm_storeu_ps(p + stride, _mm512_extractf32x4_ps(x, 1));
+  _mm_storeu_ps(p + 2 * stride, _mm512_extractf32x4_ps(x, 2));
+  _mm_storeu_ps(p + 3 * stride, _mm512_extractf32x4_ps(x, 3));
+}
+
+// Cell update of 4 rows when H = 16 NF + 4 (H = 20: NF = 1). A row's NF full chunks
+// are whole vectors as in cell_row_k; its 4-unit tail filled 4 of 16 lanes there (a
+// whole tanh for 4 values), and here the tails of the 4 rows share one vector
+// (lanes 4 q + k: row q, unit 16 NF + k): 4 NF + 1 tanh vectors for 4 rows instead
+// of 4 NF + 4, all in lockstep (one tanh_k), so the cell pass is no longer a
+// latency-bound chain per row. Gate layout (lstm_impl.hpp): a row's tail gates
+// i, f, g, o are the 4 x 4 floats at column 64 NF; Gp = 4 H.
+template <int NF>
+void cell_rows4(int H, const float* act, const float* cp, float* c, float* tc, float* h) {
+  constexpr int K = 4 * NF + 1;
+  const int Gp = 4 * H, Hf = 16 * NF;
+  __m512 cv[K], t[K];
+  for (int q = 0; q < 4; ++q)
+    for (int j = 0; j < NF; ++j) {
+      const float* g = act + q * Gp + 64 * j;
+      cv[q * NF + j] = S::fma(S::load(g + 16), S::load(cp + q * H + 16 * j),
+                              S::mul(S::load(g), S::load(g + 32)));
+    }
+  const float* gt = act + 4 * Hf;
+  const __m512 o = rows4_load(gt + 12, Gp);
+  cv[K - 1] = S::fma(rows4_load(gt + 4, Gp), rows4_load(cp + Hf, H),
+                     S::mul(rows4_load(gt, Gp), rows4_load(gt + 8, Gp)));
+  for (int i = 0; i < K; ++i) t[i] = cv[i];
+  tanh_k<K>(t);
+  for (int q = 0; q < 4; ++q)
+    for (int j = 0; j < NF; ++j) {
+      const int u = q * H + 16 * j, i = q * NF + j;
+      S::store(c + u, cv[i]);
+      S::store(tc + u, t[i]);
+      S::store(h + u, S::mul(S::load(act + q * Gp + 64 * j + 48), t[i]));
+    }
+  rows4_store(c + Hf, H, cv[K - 1]);
+  rows4_store(tc + Hf, H, t[K - 1]);
+  rows4_store(h + Hf, H, S::mul(o, t[K - 1]));
+}
+
+int S::cells_special(const View& v, const float* act, const float* cp, float* c, float* tc,
+                     float* h) {
+  const int H = v.H, N4 = v.N / 4 * 4;
+  if (H % 16 != 4 || H > 52 || v.Gp != 4 * H) return 0;
+  with_vecs<4>(H / 16 + 1, [&](auto nc) {
+    constexpr int NF = decltype(nc)::value - 1;
+    for (int n = 0; n < N4; n += 4)
+      cell_rows4<NF>(H, act + static_cast<std::size_t>(n) * v.Gp, cp + n * H, c + n * H,
+                     tc + n * H, h + n * H);
+  });
+  return N4;
+}
+
+// Lane l of the result = the sum of the 16 lanes of in[4 (l % 4) + l / 4], added in
+// the pairs of _mm512_reduce_add_ps (S::hsum): lanes i and i + 8, then i and i + 4,
+// i and i + 2, i and i + 1. Shuffles pack the partial sums of several vectors into
+// one, so 16 sums cost 15 adds and 30 shuffles instead of 16 x 4 adds and 16 x 4
+// extracts or shuffles.
+inline __m512 reduce16(const __m512* in) {
+  __m512 c[8], d[4], e[2];
+  for (int j = 0; j < 8; ++j)  // lanes 0-7: in[2 j] i + (i + 8); 8-15: in[2 j + 1]
+    c[j] = S::add(_mm512_shuffle_f32x4(in[2 * j], in[2 * j + 1], 0x44),
+                  _mm512_shuffle_f32x4(in[2 * j], in[2 * j + 1], 0xEE));
+  for (int j = 0; j < 4; ++j)  // 128-bit lane m: in[4 j + m], i + (i + 4)
+    d[j] = S::add(_mm512_shuffle_f32x4(c[2 * j], c[2 * j + 1], 0x88),
+                  _mm512_shuffle_f32x4(c[2 * j], c[2 * j + 1], 0xDD));
+  for (int j = 0; j < 2; ++j)  // lane m: in[8 j + m] (i, i + 2) x 2, in[8 j + 4 + m] x 2
+    e[j] = S::add(_mm512_shuffle_ps(d[2 * j], d[2 * j + 1], 0x44),
+                  _mm512_shuffle_ps(d[2 * j], d[2 * j + 1], 0xEE));
+  // lane m: in[m], in[4 + m], in[8 + m], in[12 + m] (0 + 1)
+  return S::add(_mm512_shuffle_ps(e[0], e[1], 0x88), _mm512_shuffle_ps(e[0], e[1], 0xDD));
+}
+
+// The heads of 8 rows at a time: each row's two dot products as in head_row, their
+// 16 lane sums by one reduce16, lanes 2 r + o = pred[row r, head o].
+int S::heads_special(const View& v, const float* h, float* pred) {
+  const int H = v.H, Hp = v.Hp, N8 = v.N / 8 * 8;
+  const float* hb = v.params + v.lay.head_b;
+  alignas(64) float bias[16];
+  for (int l = 0; l < 16; ++l) bias[l] = hb[l % 2];
+  const __m512 bv = S::load(bias);
+  for (int n = 0; n < N8; n += 8) {
+    __m512 in[16];
+    for (int r = 0; r < 8; ++r) {
+      const float* hr = h + (n + r) * H;
+      __m512 s0 = S::zero(), s1 = S::zero();
+      for (int k0 = 0; k0 < H; k0 += 16) {
+        // A 4-unit tail by a plain 128-bit load, as the cell stored it: a masked
+        // load waited for that store to reach the cache (no store forwarding).
+        const __m512 hv = H - k0 == 4 ? S::load4(hr + k0) : S::loadz(S::mask_n(H - k0), hr + k0);
+        s0 = S::fma(hv, S::load(v.hwT + k0), s0);
+        s1 = S::fma(hv, S::load(v.hwT + Hp + k0), s1);
+      }
+      const int l0 = 2 * r, l1 = 2 * r + 1;  // result lanes of pred[row r, 0 and 1]
+      in[4 * (l0 % 4) + l0 / 4] = s0;
+      in[4 * (l1 % 4) + l1 / 4] = s1;
+    }
+    const __m512 p = S::add(bv, reduce16(in));
+    if (!v.src) {
+      S::store(pred + 2 * n, p);
+    } else {
+      alignas(64) float out[16];
+      S::store(out, p);
+      for (int r = 0; r < 8; ++r) {
+        pred[2 * v.src[n + r]] = out[2 * r];
+        pred[2 * v.src[n + r] + 1] = out[2 * r + 1];
+      }
+    }
+  }
+  return N8;
+}
+
 }  // namespace
 
 extern const Variant kAvx512Variant = {Isa::avx512, S::L, &forward_train, &forward_predict, &backward};

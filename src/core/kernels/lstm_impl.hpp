@@ -19,9 +19,12 @@ constexpr int L = S::L;
 // the Cephes polynomial, times 2^n built in the exponent field. The negation is
 // folded into the constants: min(88, -x) = -max(-88, x), (-x) log2e = x (-log2e),
 // -n ln2hi + (-x) = fnms(n, ln2hi, x).
+// Where S scales by any power of two (S::kScaleAnyN: AVX-512's vscalefps), the
+// lower clamp goes: past it e^-x < e^-87 < 2^-125, and 1 + e^-x rounds to 1 either
+// way, so sigmoid and tanh keep their values (e^-x itself is then more accurate).
 inline V exp_neg(V x) {
   x = S::max(S::set1(-k::kExpHi), x);  // NaN passes through (max returns its 2nd operand)
-  x = S::min(S::set1(-k::kExpLo), x);
+  if constexpr (!S::kScaleAnyN) x = S::min(S::set1(-k::kExpLo), x);
   const V shifter = S::set1(k::kShifter);
   const V t = S::add(S::mul(x, S::set1(-k::kLog2e)), shifter);
   const V n = S::sub(t, shifter);
@@ -34,7 +37,7 @@ inline V exp_neg(V x) {
   p = S::fma(p, r, S::set1(k::kP4));
   p = S::fma(p, r, S::set1(k::kP5));
   p = S::fma(p, S::mul(r, r), S::add(r, S::set1(1.0f)));
-  return S::mul(p, S::pow2n(t, shifter));
+  return S::times_pow2(p, n, t, shifter);
 }
 inline V sigmoid(V x) { return S::recip(S::add(S::set1(1.0f), exp_neg(x))); }
 // tanh(x) = 2 sig(2x) - 1 with adds (x + x, s + s exact; one rounding in - 1).
@@ -60,13 +63,15 @@ template <int K>
 inline void exp_neg_k(V* x) {
   const V shifter = S::set1(k::kShifter);
   V t[K], r[K], p[K];
+  V n[K];
   for (int i = 0; i < K; ++i) x[i] = S::max(S::set1(-k::kExpHi), x[i]);
-  for (int i = 0; i < K; ++i) x[i] = S::min(S::set1(-k::kExpLo), x[i]);
+  if constexpr (!S::kScaleAnyN)
+    for (int i = 0; i < K; ++i) x[i] = S::min(S::set1(-k::kExpLo), x[i]);
   for (int i = 0; i < K; ++i) t[i] = S::add(S::mul(x[i], S::set1(-k::kLog2e)), shifter);
   for (int i = 0; i < K; ++i) {
-    const V n = S::sub(t[i], shifter);
-    r[i] = S::fnms(n, S::set1(k::kLn2Hi), x[i]);
-    r[i] = S::fnma(n, S::set1(k::kLn2Lo), r[i]);
+    n[i] = S::sub(t[i], shifter);
+    r[i] = S::fnms(n[i], S::set1(k::kLn2Hi), x[i]);
+    r[i] = S::fnma(n[i], S::set1(k::kLn2Lo), r[i]);
   }
   for (int i = 0; i < K; ++i) p[i] = S::fma(S::set1(k::kP0), r[i], S::set1(k::kP1));
   for (int i = 0; i < K; ++i) p[i] = S::fma(p[i], r[i], S::set1(k::kP2));
@@ -74,7 +79,7 @@ inline void exp_neg_k(V* x) {
   for (int i = 0; i < K; ++i) p[i] = S::fma(p[i], r[i], S::set1(k::kP4));
   for (int i = 0; i < K; ++i) p[i] = S::fma(p[i], r[i], S::set1(k::kP5));
   for (int i = 0; i < K; ++i) p[i] = S::fma(p[i], S::mul(r[i], r[i]), S::add(r[i], S::set1(1.0f)));
-  for (int i = 0; i < K; ++i) x[i] = S::mul(p[i], S::pow2n(t[i], shifter));
+  for (int i = 0; i < K; ++i) x[i] = S::times_pow2(p[i], n[i], t[i], shifter);
 }
 template <int K>
 inline void sigmoid_k(V* x) {
@@ -343,31 +348,46 @@ void pad_weights(const View& v) {
   transpose_heads(v);
 }
 
-// One time step: gates, cell, heads. Two passes after the gates, not one doing
-// both per row: each row's cell -> head work is a long dependency chain, and rows
-// are independent, so short bodies let the core overlap many rows.
-void step(const View& v, const float* x_t, const float* hp, const float* cp, float* act,
-          float* c, float* tc, float* h, float* pred) {
-  gates_all(v, x_t, hp, act);
+// Cell update of the step's rows: S::cells_special takes the first rows it can.
+void cells(const View& v, const float* act, const float* cp, float* c, float* tc, float* h) {
+  const int n0 = S::cells_special(v, act, cp, c, tc, h);
   const int H = v.H;
   const int chunks = (H + L - 1) / L;
   if (chunks <= 4) {
     with_tail(tail_units(H), [&](auto w) {
       with_vecs<4>(chunks, [&](auto nc) {
-        for (int n = 0; n < v.N; ++n)
+        for (int n = n0; n < v.N; ++n)
           cell_row_k<decltype(w)::value, decltype(nc)::value>(
               H, act + static_cast<std::size_t>(n) * v.Gp, cp + n * H, c + n * H, tc + n * H,
               h + n * H);
       });
     });
   } else {
-    for (int n = 0; n < v.N; ++n)
+    for (int n = n0; n < v.N; ++n)
       cell_row(H, act + static_cast<std::size_t>(n) * v.Gp, cp + n * H, c + n * H, tc + n * H,
                h + n * H);
   }
+}
+
+// pred = h head_w + head_b for the step's rows (pred row src[n] or n):
+// S::heads_special takes the first rows it can, head_row the rest.
+void heads(const View& v, const float* h, float* pred) {
   const float* hb = v.params + v.lay.head_b;
-  for (int n = 0; n < v.N; ++n)
-    head_row(H, v.Hp, h + n * H, v.hwT, hb, pred + 2 * (v.src ? v.src[n] : n));
+  for (int n = S::heads_special(v, h, pred); n < v.N; ++n)
+    head_row(v.H, v.Hp, h + n * v.H, v.hwT, hb, pred + 2 * (v.src ? v.src[n] : n));
+}
+
+// One time step: gates, cell, heads. Two passes after the gates, not one doing
+// both per row: each row's cell -> head work is a long dependency chain, and rows
+// are independent, so short bodies let the core overlap many rows. (Each row
+// block's cell update right after its gates, so that block b of step t + 1 need
+// not wait for the last cell of step t, was 2-4 % slower; the heads of step t - 1
+// between the gates and the cell update of step t, 1 % slower.)
+void step(const View& v, const float* x_t, const float* hp, const float* cp, float* act,
+          float* c, float* tc, float* h, float* pred) {
+  gates_all(v, x_t, hp, act);
+  cells(v, act, cp, c, tc, h);
+  heads(v, h, pred);
 }
 
 // Training: the whole tape, strides of N rows; step t on its first rows[t] rows.

@@ -48,9 +48,13 @@ struct S {
   static V max(V a, V b) { return _mm256_max_ps(a, b); }
   static V add_masked(V a, M m, V b) { return _mm256_add_ps(a, _mm256_and_ps(b, _mm256_castsi256_ps(m))); }
   static V sub_masked(V a, M m, V b) { return _mm256_sub_ps(a, _mm256_and_ps(b, _mm256_castsi256_ps(m))); }
-  static V pow2n(V t, V shifter) {
+  // p 2^n with 2^n built in the exponent field from t = n + 1.5 * 2^23 (integer ops):
+  // n + 127 must lie in [1, 254], so exp_neg clamps its argument on both sides.
+  static constexpr bool kScaleAnyN = false;
+  static V times_pow2(V p, V /*n*/, V t, V shifter) {
     const __m256i n = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_castps_si256(shifter));
-    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23));
+    return _mm256_mul_ps(
+        p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23)));
   }
   // rcp (relative error <= 1.5 2^-12) and one Newton step: ~2^-23 before rounding.
   static V recip(V d) {
@@ -64,4 +68,8 @@ struct S {
   }
   static void pin(V& v) { __asm__("" : "+x"(v)); }
   static bool dh_special(const View&) { return false; }
+  static int cells_special(const View&, const float*, const float*, float*, float*, float*) {
+    return 0;
+  }
+  static int heads_special(const View&, const float*, float*) { return 0; }
 };

@@ -44,11 +44,12 @@ struct S {
   static V max(V a, V b) { return _mm512_max_ps(a, b); }
   static V add_masked(V a, M m, V b) { return _mm512_mask_add_ps(a, m, a, b); }
   static V sub_masked(V a, M m, V b) { return _mm512_mask_sub_ps(a, m, a, b); }
-  // 2^n from t = n + 1.5 * 2^23 (n integral, n + 127 in [1, 254]) by integer ops.
-  static V pow2n(V t, V shifter) {
-    const __m512i n = _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_castps_si512(shifter));
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, _mm512_set1_epi32(127)), 23));
-  }
+  // p 2^n by vscalefps: exact (a power-of-two scaling) and correct for any n,
+  // down to subnormals and 0, so exp_neg needs no lower clamp here. One operation
+  // instead of building 2^n in the exponent field (sub, add, shift) and a multiply
+  // (the multiply GCC fused with sigmoid's + 1: p 2^n + 1 is rounded once either way).
+  static constexpr bool kScaleAnyN = true;
+  static V times_pow2(V p, V n, V /*t*/, V /*shifter*/) { return _mm512_scalef_ps(p, n); }
   // 1 / d from rcp14 (relative error < 2^-14) and one Newton step (~2^-28 before
   // rounding): 3 cheap ops instead of a division, whose throughput made the gate
   // arithmetic cost more than the gate products.
@@ -61,4 +62,8 @@ struct S {
   // it (R full-vector loads instead of one) and the dW loop becomes load-port bound.
   static void pin(V& v) { __asm__("" : "+v"(v)); }
   static bool dh_special(const View& v);  // avx512.cpp
+  // Rows done (from row 0) of the cell update and of the heads (avx512.cpp).
+  static int cells_special(const View& v, const float* act, const float* cp, float* c, float* tc,
+                           float* h);
+  static int heads_special(const View& v, const float* h, float* pred);
 };

@@ -57,12 +57,17 @@ struct S {
   static V max(V a, V b) { return a > b ? a : b; }
   static V add_masked(V a, M m, V b) { return m ? a + b : a; }
   static V sub_masked(V a, M m, V b) { return m ? a - b : a; }
-  static V pow2n(V t, V shifter) {
+  static constexpr bool kScaleAnyN = false;  // as simd_avx2.hpp: n + 127 in [1, 254]
+  static V times_pow2(V p, V /*n*/, V t, V shifter) {
     const GenM n = __builtin_bit_cast(GenM, t) - __builtin_bit_cast(GenM, shifter);
-    return __builtin_bit_cast(V, (n + 127) << 23);
+    return p * __builtin_bit_cast(V, (n + 127) << 23);
   }
   static V recip(V d) { return set1(1.0f) / d; }
   static float hsum(V v) { return (v[0] + v[2]) + (v[1] + v[3]); }
   static void pin(V&) {}
   static bool dh_special(const View&) { return false; }
+  static int cells_special(const View&, const float*, const float*, float*, float*, float*) {
+    return 0;
+  }
+  static int heads_special(const View&, const float*, float*) { return 0; }
 };

@@ -108,20 +108,34 @@ bool S::dh_special(const View& v) {
 // Both keep every value of cells() and heads() (lstm_impl.hpp) bit for bit: the
 // same operations on the same operands, only more rows per instruction.
 
-// Lanes 4 q + k of the result = p[q * stride + k] for rows q < 4, k < 4: 128-bit
-// loads and inserts (masked loads and stores were 2 % slower on Zen 5), and back.
-inline __m512 rows4_load(const float* p, int stride) {
-  __m512 x = _mm512_zextps128_ps512(_mm_loadu_ps(p));
-  x = _mm512_insertf32x4(x, _mm_loadu_ps(p + stride), 1);
-  x = _mm512_insertf32x4(x, _mm_loadu_ps(p + 2 * stride), 2);
-  return _mm512_insertf32x4(x, _mm_loadu_ps(p + 3 * stride), 3);
+// out[j] 128-bit lane r = in[r] 128-bit lane j (a 4 x 4 transpose of 4-float blocks).
+inline void transpose4x4(const __m512* in, __m512* out) {
+  const __m512 ab_lo = _mm512_shuffle_f32x4(in[0], in[1], 0x44);  // a0 a1 b0 b1
+  const __m512 ab_hi = _mm512_shuffle_f32x4(in[0], in[1], 0xEE);  // a2 a3 b2 b3
+  const __m512 cd_lo = _mm512_shuffle_f32x4(in[2], in[3], 0x44);
+  const __m512 cd_hi = _mm512_shuffle_f32x4(in[2], in[3], 0xEE);
+  out[0] = _mm512_shuffle_f32x4(ab_lo, cd_lo, 0x88);  // a0 b0 c0 d0
+  out[1] = _mm512_shuffle_f32x4(ab_lo, cd_lo, 0xDD);  // a1 b1 c1 d1
+  out[2] = _mm512_shuffle_f32x4(ab_hi, cd_hi, 0x88);
+  out[3] = _mm512_shuffle_f32x4(ab_hi, cd_hi, 0xDD);
 }
-inline void rows4_store(float* p, int stride, __m512 x) {
-  _mm_storeu_ps(p, _mm512_castps512_ps128(x));
-  _mm_storeu_ps(p + stride, _mm512_extractf32x4_ps(x, 1));
-  _mm_storeu_ps(p + 2 * stride, _mm512_extractf32x4_ps(x, 2));
-  _mm_storeu_ps(p + 3 * stride, _mm512_extractf32x4_ps(x, 3));
+
+// Lanes 4 q + k = p[n[q] * stride + k] (q, k < 4), and back: 128-bit loads and
+// inserts, extracts and stores (masked loads and stores were 2 % slower on Zen 5).
+inline __m512 rows_load(const float* p, const int* n, int stride) {
+  __m512 x = _mm512_zextps128_ps512(_mm_loadu_ps(p + n[0] * stride));
+  x = _mm512_insertf32x4(x, _mm_loadu_ps(p + n[1] * stride), 1);
+  x = _mm512_insertf32x4(x, _mm_loadu_ps(p + n[2] * stride), 2);
+  return _mm512_insertf32x4(x, _mm_loadu_ps(p + n[3] * stride), 3);
 }
+inline void rows_store(float* p, const int* n, int stride, __m512 x) {
+  _mm_storeu_ps(p + n[0] * stride, _mm512_castps512_ps128(x));
+  _mm_storeu_ps(p + n[1] * stride, _mm512_extractf32x4_ps(x, 1));
+  _mm_storeu_ps(p + n[2] * stride, _mm512_extractf32x4_ps(x, 2));
+  _mm_storeu_ps(p + n[3] * stride, _mm512_extractf32x4_ps(x, 3));
+}
+
+constexpr int kRows4[4] = {0, 1, 2, 3};
 
 // Cell update of 4 rows when H = 16 NF + 4 (H = 20: NF = 1). A row's NF full chunks
 // are whole vectors as in cell_row_k; its 4-unit tail filled 4 of 16 lanes there (a
@@ -129,7 +143,8 @@ inline void rows4_store(float* p, int stride, __m512 x) {
 // (lanes 4 q + k: row q, unit 16 NF + k): 4 NF + 1 tanh vectors for 4 rows instead
 // of 4 NF + 4, all in lockstep (one tanh_k), so the cell pass is no longer a
 // latency-bound chain per row. Gate layout (lstm_impl.hpp): a row's tail gates
-// i, f, g, o are the 4 x 4 floats at column 64 NF; Gp = 4 H.
+// i, f, g, o are the 4 x 4 floats at column 64 NF (Gp = 4 H): 4 rows' tails are 4
+// vectors, transposed into one vector per gate.
 template <int NF>
 void cell_rows4(int H, const float* act, const float* cp, float* c, float* tc, float* h) {
   constexpr int K = 4 * NF + 1;
@@ -141,10 +156,11 @@ void cell_rows4(int H, const float* act, const float* cp, float* c, float* tc, f
       cv[q * NF + j] = S::fma(S::load(g + 16), S::load(cp + q * H + 16 * j),
                               S::mul(S::load(g), S::load(g + 32)));
     }
-  const float* gt = act + 4 * Hf;
-  const __m512 o = rows4_load(gt + 12, Gp);
-  cv[K - 1] = S::fma(rows4_load(gt + 4, Gp), rows4_load(cp + Hf, H),
-                     S::mul(rows4_load(gt, Gp), rows4_load(gt + 8, Gp)));
+  __m512 rowg[4], gate[4];
+  for (int q = 0; q < 4; ++q) rowg[q] = S::load(act + q * Gp + 4 * Hf);
+  transpose4x4(rowg, gate);
+  const __m512 o = gate[3];
+  cv[K - 1] = S::fma(gate[1], rows_load(cp + Hf, kRows4, H), S::mul(gate[0], gate[2]));
   for (int i = 0; i < K; ++i) t[i] = cv[i];
   tanh_k<K>(t);
   for (int q = 0; q < 4; ++q)
@@ -154,9 +170,9 @@ void cell_rows4(int H, const float* act, const float* cp, float* c, float* tc, f
       S::store(tc + u, t[i]);
       S::store(h + u, S::mul(S::load(act + q * Gp + 64 * j + 48), t[i]));
     }
-  rows4_store(c + Hf, H, cv[K - 1]);
-  rows4_store(tc + Hf, H, t[K - 1]);
-  rows4_store(h + Hf, H, S::mul(o, t[K - 1]));
+  rows_store(c + Hf, kRows4, H, cv[K - 1]);
+  rows_store(tc + Hf, kRows4, H, t[K - 1]);
+  rows_store(h + Hf, kRows4, H, S::mul(o, t[K - 1]));
 }
 
 int S::cells_special(const View& v, const float* act, const float* cp, float* c, float* tc,
@@ -229,6 +245,66 @@ int S::heads_special(const View& v, const float* h, float* pred) {
     }
   }
   return N8;
+}
+
+// ---- gate gradients of a 4-unit tail, 4 rows at a time ----------------------------
+
+// grads_chunk (lstm_impl.hpp) for a tail of 4 units (H = 20: units 16-19), its
+// entries [0, nb / 4 * 4) 4 at a time: row after row, each row's 4 units took a
+// whole vector of 16 lanes (80 ns of a 1250 ns backward step at N = 25); here the
+// 4 rows share one (lanes 4 q + k: entry q, unit k0 + k). A row's tail gates
+// i, f, g, o are 16 contiguous floats (Gp = 4 H), so its activations come in and
+// its gate gradients go out as whole vectors through a 4 x 4 transpose. The
+// head-kernel gradient (hw0, hw1: lanes 0-3) adds the rows one by one in entry
+// order, as grads_chunk. The same operations on the same operands: the same values.
+template <bool Ord>
+int S::grads_tail4(const View& v, int nb, const int* ord, int k0, const float* act,
+                   const float* tc, const float* h, const float* cp, const float* dp, V& hw0,
+                   V& hw1) {
+  const int H = v.H, Hp = v.Hp, Gp = v.Gp, a0 = 4 * k0;
+  if (H - k0 != 4 || Gp != 4 * H) return 0;
+  const int n4 = nb / 4 * 4;
+  const __m512 one = set1(1.0f);
+  const __m512 w0 = _mm512_broadcast_f32x4(_mm_loadu_ps(v.hwT + k0));
+  const __m512 w1 = _mm512_broadcast_f32x4(_mm_loadu_ps(v.hwT + Hp + k0));
+  const __m512i spread = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
+  __m128 s0 = _mm512_castps512_ps128(hw0), s1 = _mm512_castps512_ps128(hw1);
+  for (int e = 0; e < n4; e += 4) {
+    int n[4];
+    alignas(16) float p0[4], p1[4];
+    for (int q = 0; q < 4; ++q) {
+      n[q] = Ord ? ord[e + q] : e + q;
+      const int d = Ord ? v.src[n[q]] : n[q];
+      p0[q] = dp[2 * d];
+      p1[q] = dp[2 * d + 1];
+    }
+    const __m512 dp0 = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(_mm_load_ps(p0)));
+    const __m512 dp1 = _mm512_permutexvar_ps(spread, _mm512_castps128_ps512(_mm_load_ps(p1)));
+    __m512 dhv = fma(dp0, w0, rows_load(v.dh + k0, n, Hp));
+    dhv = fma(dp1, w1, dhv);
+    __m512 rowg[4], gate[4];  // row q's i f g o; gate q of the 4 rows
+    for (int q = 0; q < 4; ++q) rowg[q] = load(act + static_cast<std::size_t>(n[q]) * Gp + a0);
+    transpose4x4(rowg, gate);
+    const __m512 i = gate[0], f = gate[1], g = gate[2], o = gate[3];
+    const __m512 tv = rows_load(tc + k0, n, H);
+    const __m512 dao = mul(mul(dhv, tv), mul(o, sub(one, o)));
+    const __m512 dcv = fma(mul(dhv, o), fnma(tv, tv, one), rows_load(v.dc + k0, n, Hp));
+    const __m512 dai = mul(mul(dcv, g), mul(i, sub(one, i)));
+    const __m512 dag = mul(mul(dcv, i), fnma(g, g, one));
+    const __m512 daf = mul(mul(dcv, rows_load(cp + k0, n, H)), mul(f, sub(one, f)));
+    const __m512 da[4] = {dai, daf, dag, dao};
+    transpose4x4(da, rowg);
+    for (int q = 0; q < 4; ++q) store(v.dg + static_cast<std::size_t>(n[q]) * Gp + a0, rowg[q]);
+    rows_store(v.dc + k0, n, Hp, mul(dcv, f));
+    for (int q = 0; q < 4; ++q) {
+      const __m128 hv = _mm_loadu_ps(h + n[q] * H + k0);
+      s0 = _mm_fmadd_ps(_mm_set1_ps(p0[q]), hv, s0);
+      s1 = _mm_fmadd_ps(_mm_set1_ps(p1[q]), hv, s1);
+    }
+  }
+  hw0 = _mm512_insertf32x4(hw0, s0, 0);
+  hw1 = _mm512_insertf32x4(hw1, s1, 0);
+  return n4;
 }
 
 }  // namespace

@@ -445,7 +445,9 @@ void grads_chunk(const View& v, int nb, const int* ord, int k0, int a0, int qs, 
   const V one = S::set1(1.0f);
   const V w0 = S::load(v.hwT + k0), w1 = S::load(v.hwT + Hp + k0);
   V hw0 = S::load(v.dhwT + k0), hw1 = S::load(v.dhwT + Hp + k0);
-  for (int e = 0; e < nb; ++e) {
+  // A 4-unit tail: the ISA may take the first rows 4 at a time (S::grads_tail4).
+  const int e0 = W == 4 ? S::template grads_tail4<Ord>(v, nb, ord, k0, act, tc, h, cp, dp, hw0, hw1) : 0;
+  for (int e = e0; e < nb; ++e) {
     const int n = Ord ? ord[e] : e;
     const int d = Ord ? v.src[n] : n;
     const float* a = act + static_cast<std::size_t>(n) * Gp + a0;

@@ -66,4 +66,9 @@ struct S {
   static int cells_special(const View& v, const float* act, const float* cp, float* c, float* tc,
                            float* h);
   static int heads_special(const View& v, const float* h, float* pred);
+  // Entries done (from 0) of the gate gradients of a 4-unit tail chunk (avx512.cpp).
+  template <bool Ord>
+  static int grads_tail4(const View& v, int nb, const int* ord, int k0, const float* act,
+                         const float* tc, const float* h, const float* cp, const float* dp, V& hw0,
+                         V& hw1);
 };

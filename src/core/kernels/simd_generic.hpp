@@ -70,4 +70,9 @@ struct S {
     return 0;
   }
   static int heads_special(const View&, const float*, float*) { return 0; }
+  template <bool Ord>
+  static int grads_tail4(const View&, int, const int*, int, const float*, const float*, const float*,
+                         const float*, const float*, V&, V&) {
+    return 0;
+  }
 };

@@ -208,9 +208,17 @@ void gates_block(const View& v, int v0, const float* x, const float* hp, float* 
   // One row's NV vectors in lockstep.
   M g[NV];
   for (int j = 0; j < NV; ++j) g[j] = g_lanes(H, (v0 + j) * L);
-  for (int r = 0; r < R; ++r) {
-    activate_k<NV>(acc[r], g);
+  // The pre-activations to act first, then each row activated in place: the
+  // R x NV accumulators and the activation's constants and temporaries do not fit
+  // the 32 registers together, and GCC 12 spilled the accumulators to the stack,
+  // activated there and copied the results to act (two extra passes; forward 1.4 %).
+  for (int r = 0; r < R; ++r)
     for (int j = 0; j < NV; ++j) S::store(act + r * Gp + (v0 + j) * L, acc[r][j]);
+  for (int r = 0; r < R; ++r) {
+    V row[NV];
+    for (int j = 0; j < NV; ++j) row[j] = S::load(act + r * Gp + (v0 + j) * L);
+    activate_k<NV>(row, g);
+    for (int j = 0; j < NV; ++j) S::store(act + r * Gp + (v0 + j) * L, row[j]);
   }
 }
 

@@ -93,19 +93,23 @@ LossValue masked_loss(const float* pred, const float* y, std::size_t n_points, d
   out.total = out.primary + lambda * out.auxiliary;
   // dpred[i, v] = scale_v coef_v (p - y) with scale 1 (primary) and lambda
   // (auxiliary); daux = the unscaled auxiliary gradient.
-  const double scale[kStride] = {1.0, lambda};
+  // The gradient at every point, then 0 selected where y is NaN: no branch, so
+  // GCC vectorises the loops (with -fno-trapping-math, src/CMakeLists.txt; they
+  // were half of the loss's time). sc_v = scale_v coef_v, the product each element
+  // used before: the same values.
+  const double sc0 = 1.0 * coef[0], sc1 = lambda * coef[1];
   if (dpred != nullptr)
-    for (std::size_t i = 0; i < n_points; ++i)
-      for (std::size_t v = 0; v < kStride; ++v) {
-        const double yi = y[i * kStride + v];
-        const double g =
-            std::isnan(yi) ? 0.0 : scale[v] * coef[v] * (pred[i * kStride + v] - yi);
-        dpred[i * kStride + v] = static_cast<float>(g);
-      }
+    for (std::size_t i = 0; i < n_points; ++i) {
+      const double y0 = y[i * kStride], y1 = y[i * kStride + 1];
+      const double g0 = sc0 * (pred[i * kStride] - y0), g1 = sc1 * (pred[i * kStride + 1] - y1);
+      dpred[i * kStride] = static_cast<float>(std::isnan(y0) ? 0.0 : g0);
+      dpred[i * kStride + 1] = static_cast<float>(std::isnan(y1) ? 0.0 : g1);
+    }
   if (daux != nullptr)
     for (std::size_t i = 0; i < n_points; ++i) {
       const double yi = y[i * kStride + 1];
-      daux[i] = static_cast<float>(std::isnan(yi) ? 0.0 : coef[1] * (pred[i * kStride + 1] - yi));
+      const double g = coef[1] * (pred[i * kStride + 1] - yi);
+      daux[i] = static_cast<float>(std::isnan(yi) ? 0.0 : g);
     }
   return out;
 }

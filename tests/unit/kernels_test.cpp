@@ -183,6 +183,40 @@ TEST_P(Kernels, MatchesDoubleReferenceOddShapes) {
   check_shape(isa, 3, 19, 4, 10);
 }
 
+// H = 16 k + 4: AVX-512 packs the 4-unit tails of 4 rows into one vector in the cell
+// update and the gate gradients (N = 9: two packed quads and a row alone; the heads
+// of 8 rows together and one alone).
+TEST_P(Kernels, MatchesDoubleReferenceTailOf4) {
+  check_shape(GetParam(), 5, 4, 9, 8);
+  check_shape(GetParam(), 5, 36, 9, 6);
+  check_shape(GetParam(), 3, 52, 9, 5);
+}
+
+// Rows are independent, so a row's predictions must not depend on the rows beside
+// it, bit for bit: each row of an N = 9 forward equals that row run alone (N = 1,
+// where AVX-512 takes the row-by-row cell and head code, not the 4- and 8-row forms).
+TEST_P(Kernels, RowsTogetherEqualEachRowAlone) {
+  for (const int H : {4, 20, 36, 52}) {
+    const int C = 5, N = 9, T = 7;
+    const ParamLayout L = mtl::make_param_layout(C, H);
+    const auto p = uniform(L.total, 11, -0.5f, 0.5f);
+    const auto x = uniform(static_cast<std::size_t>(T) * N * C, 12, -2.f, 2.f);
+    const auto lstm = mtl::make_kernels_backend(GetParam(), C, H, T);
+    std::vector<float> pred(static_cast<std::size_t>(T) * N * 2), alone(static_cast<std::size_t>(T) * 2);
+    lstm->forward(p.data(), x.data(), N, pred.data());
+    for (int r = 0; r < N; ++r) {
+      std::vector<float> xr(static_cast<std::size_t>(T) * C);
+      for (int t = 0; t < T; ++t)
+        for (int c = 0; c < C; ++c) xr[t * C + c] = x[(static_cast<std::size_t>(t) * N + r) * C + c];
+      lstm->forward(p.data(), xr.data(), 1, alone.data());
+      for (int t = 0; t < T; ++t)
+        for (int k = 0; k < 2; ++k)
+          ASSERT_EQ(alone[t * 2 + k], pred[(static_cast<std::size_t>(t) * N + r) * 2 + k])
+              << kn::isa_name(GetParam()) << " H=" << H << " row " << r << " t=" << t;
+    }
+  }
+}
+
 // Saturated gates stay finite (the exp argument is clamped), NaN inputs poison the
 // output (so a bad value fails the run instead of vanishing).
 TEST_P(Kernels, SaturationAndNaN) {

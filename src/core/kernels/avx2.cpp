@@ -9,6 +9,7 @@
 namespace mtl::kernels {
 namespace {
 
+#include "no_special.hpp"
 #include "simd_avx2.hpp"
 #include "lstm_impl.hpp"
 

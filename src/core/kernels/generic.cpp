@@ -9,6 +9,7 @@
 namespace mtl::kernels {
 namespace {
 
+#include "no_special.hpp"
 #include "simd_generic.hpp"
 #include "lstm_impl.hpp"
 

@@ -6,7 +6,7 @@
 // ISA's types and intrinsics behind it (the likeness is that interface).
 alignas(32) const int kMaskTable[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 
-struct S {
+struct S : NoSpecialForms {  // no_special.hpp
   using V = __m256;
   using M = __m256i;
   static constexpr int L = 8;
@@ -67,14 +67,4 @@ struct S {
     return _mm_cvtss_f32(_mm_add_ss(q, _mm_movehdup_ps(q)));
   }
   static void pin(V& v) { __asm__("" : "+x"(v)); }
-  static bool dh_special(const View&) { return false; }
-  static int cells_special(const View&, const float*, const float*, float*, float*, float*) {
-    return 0;
-  }
-  static int heads_special(const View&, const float*, float*) { return 0; }
-  template <bool Ord>
-  static int grads_tail4(const View&, int, const int*, int, const float*, const float*, const float*,
-                         const float*, const float*, V&, V&) {
-    return 0;
-  }
 };

@@ -2,7 +2,9 @@
 // Included inside an anonymous namespace by avx512.cpp, after <immintrin.h>.
 // The same members in the same order as simd_avx2.hpp and simd_generic.hpp, by
 // design: they are the one interface lstm_impl.hpp is written against, each
-// ISA's types and intrinsics behind it (the likeness is that interface).
+// ISA's types and intrinsics behind it (the likeness is that interface). The
+// special forms at the end (dh_special ... grads_tail4, avx512.cpp) are AVX-512's
+// own; the other variants inherit their absence (no_special.hpp).
 struct S {
   using V = __m512;
   using M = __mmask16;

@@ -6,7 +6,7 @@
 typedef float GenV __attribute__((vector_size(16)));
 typedef int GenM __attribute__((vector_size(16)));
 
-struct S {
+struct S : NoSpecialForms {  // no_special.hpp
   using V = GenV;
   using M = GenM;
   static constexpr int L = 4;
@@ -65,14 +65,4 @@ struct S {
   static V recip(V d) { return set1(1.0f) / d; }
   static float hsum(V v) { return (v[0] + v[2]) + (v[1] + v[3]); }
   static void pin(V&) {}
-  static bool dh_special(const View&) { return false; }
-  static int cells_special(const View&, const float*, const float*, float*, float*, float*) {
-    return 0;
-  }
-  static int heads_special(const View&, const float*, float*) { return 0; }
-  template <bool Ord>
-  static int grads_tail4(const View&, int, const int*, int, const float*, const float*, const float*,
-                         const float*, const float*, V&, V&) {
-    return 0;
-  }
 };

@@ -91,12 +91,10 @@ LossValue masked_loss(const float* pred, const float* y, std::size_t n_points, d
   out.primary = variable_loss(s[0], nnse, coef[0]);
   out.auxiliary = variable_loss(s[1], nnse, coef[1]);
   out.total = out.primary + lambda * out.auxiliary;
-  // dpred[i, v] = scale_v coef_v (p - y) with scale 1 (primary) and lambda
-  // (auxiliary); daux = the unscaled auxiliary gradient.
-  // The gradient at every point, then 0 selected where y is NaN: no branch, so
-  // GCC vectorises the loops (with -fno-trapping-math, src/CMakeLists.txt; they
-  // were half of the loss's time). sc_v = scale_v coef_v, the product each element
-  // used before: the same values.
+  // dpred[i, v] = sc_v (p - y), sc_v = scale_v coef_v with scale 1 (primary) and
+  // lambda (auxiliary); daux = the unscaled auxiliary gradient. Computed at every
+  // point, then 0 selected where y is NaN: no branch, so GCC vectorises the loops
+  // (with -fno-trapping-math, src/CMakeLists.txt; they were half of the loss's time).
   const double sc0 = 1.0 * coef[0], sc1 = lambda * coef[1];
   if (dpred != nullptr)
     for (std::size_t i = 0; i < n_points; ++i) {

@@ -126,23 +126,26 @@ struct Trainer {
     const int H = layout.hidden;
     acc.assign(static_cast<std::size_t>(H), 0.0f);
     float gb = 0.0f;
-    const LstmBackend::Hidden hid = lstm.hidden();
-    if (!head_sums_fixed(H, hid, n, gb))
-      head_sums<0>(H, hid, n, acc.data(), gb);
+    head_sums<4>(lstm.hidden(), n, gb);
     float* gw = grads.data() + layout.head_w;
     for (int k = 0; k < H; ++k) gw[k * 2 + 1] = acc[k];
     grads[layout.head_b + 1] = gb;
   }
 
   /// acc[k] += h[t, r, k] daux[t, r], gb += daux over the observed points, t then r
-  /// ascending. KH > 0: H = KH known at compile time, so acc lives in registers
-  /// (through memory, each point's adds waited for the previous point's stores:
-  /// 2 % of an epoch); the same operations in the same order either way.
+  /// ascending. For H = KH (tried 4, 8, .., 32) the sums live in a local array of
+  /// compile-time size, which GCC keeps in registers (through memory, each point's
+  /// adds waited for the previous point's stores: 2 % of an epoch); other H sum
+  /// into acc. The same operations in the same order either way.
   template <int KH>
-  void head_sums(int H, const LstmBackend::Hidden& hid, int n, float* out, float& gb) const {
-    float a[KH > 0 ? KH : 1] = {};
-    float* sum = KH > 0 ? a : out;
-    const int nk = KH > 0 ? KH : H;
+  void head_sums(const LstmBackend::Hidden& hid, int n, float& gb) {
+    if constexpr (KH <= 32) {
+      if (layout.hidden != KH) return head_sums<KH + 4>(hid, n, gb);
+    }
+    constexpr bool fixed = KH <= 32;
+    float a[fixed ? KH : 1] = {};
+    float* sum = fixed ? a : acc.data();
+    const int nk = fixed ? KH : layout.hidden;
     for (int t = 0; t < data.train.seq_len; ++t)
       for (int r = 0; r < n; ++r) {
         const float d = daux[static_cast<std::size_t>(t) * n + r];
@@ -151,22 +154,7 @@ struct Trainer {
         for (int k = 0; k < nk; ++k) sum[k] += hi[k] * d;
         gb += d;
       }
-    if (KH > 0) std::copy(a, a + nk, out);
-  }
-
-  /// head_sums with H fixed at compile time for the usual sizes (multiples of 4 to 32).
-  bool head_sums_fixed(int H, const LstmBackend::Hidden& hid, int n, float& gb) {
-    switch (H) {
-      case 4: head_sums<4>(H, hid, n, acc.data(), gb); return true;
-      case 8: head_sums<8>(H, hid, n, acc.data(), gb); return true;
-      case 12: head_sums<12>(H, hid, n, acc.data(), gb); return true;
-      case 16: head_sums<16>(H, hid, n, acc.data(), gb); return true;
-      case 20: head_sums<20>(H, hid, n, acc.data(), gb); return true;
-      case 24: head_sums<24>(H, hid, n, acc.data(), gb); return true;
-      case 28: head_sums<28>(H, hid, n, acc.data(), gb); return true;
-      case 32: head_sums<32>(H, hid, n, acc.data(), gb); return true;
-      default: return false;
-    }
+    if (fixed) std::copy(a, a + nk, acc.begin());
   }
 
   /// One epoch; the loss is the sequence-weighted mean over its batches.

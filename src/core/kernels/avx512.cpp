@@ -219,15 +219,8 @@ int S::heads_special(const View& v, const float* h, float* pred) {
   for (int n = 0; n < N8; n += 8) {
     __m512 in[16];
     for (int r = 0; r < 8; ++r) {
-      const float* hr = h + (n + r) * H;
-      __m512 s0 = S::zero(), s1 = S::zero();
-      for (int k0 = 0; k0 < H; k0 += 16) {
-        // A 4-unit tail by a plain 128-bit load, as the cell stored it: a masked
-        // load waited for that store to reach the cache (no store forwarding).
-        const __m512 hv = H - k0 == 4 ? S::load4(hr + k0) : S::loadz(S::mask_n(H - k0), hr + k0);
-        s0 = S::fma(hv, S::load(v.hwT + k0), s0);
-        s1 = S::fma(hv, S::load(v.hwT + Hp + k0), s1);
-      }
+      __m512 s0, s1;
+      head_dots(H, Hp, h + (n + r) * H, v.hwT, s0, s1);
       const int l0 = 2 * r, l1 = 2 * r + 1;  // result lanes of pred[row r, 0 and 1]
       in[4 * (l0 % 4) + l0 / 4] = s0;
       in[4 * (l1 % 4) + l1 / 4] = s1;
@@ -264,7 +257,6 @@ int S::grads_tail4(const View& v, int nb, const int* ord, int k0, const float* a
   const int H = v.H, Hp = v.Hp, Gp = v.Gp, a0 = 4 * k0;
   if (H - k0 != 4 || Gp != 4 * H) return 0;
   const int n4 = nb / 4 * 4;
-  const __m512 one = set1(1.0f);
   const __m512 w0 = _mm512_broadcast_f32x4(_mm_loadu_ps(v.hwT + k0));
   const __m512 w1 = _mm512_broadcast_f32x4(_mm_loadu_ps(v.hwT + Hp + k0));
   const __m512i spread = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
@@ -285,17 +277,11 @@ int S::grads_tail4(const View& v, int nb, const int* ord, int k0, const float* a
     __m512 rowg[4], gate[4];  // row q's i f g o; gate q of the 4 rows
     for (int q = 0; q < 4; ++q) rowg[q] = load(act + static_cast<std::size_t>(n[q]) * Gp + a0);
     transpose4x4(rowg, gate);
-    const __m512 i = gate[0], f = gate[1], g = gate[2], o = gate[3];
-    const __m512 tv = rows_load(tc + k0, n, H);
-    const __m512 dao = mul(mul(dhv, tv), mul(o, sub(one, o)));
-    const __m512 dcv = fma(mul(dhv, o), fnma(tv, tv, one), rows_load(v.dc + k0, n, Hp));
-    const __m512 dai = mul(mul(dcv, g), mul(i, sub(one, i)));
-    const __m512 dag = mul(mul(dcv, i), fnma(g, g, one));
-    const __m512 daf = mul(mul(dcv, rows_load(cp + k0, n, H)), mul(f, sub(one, f)));
-    const __m512 da[4] = {dai, daf, dag, dao};
-    transpose4x4(da, rowg);
+    const UnitGrads u = unit_grads(dhv, gate[0], gate[1], gate[2], gate[3], rows_load(tc + k0, n, H),
+                                   rows_load(v.dc + k0, n, Hp), rows_load(cp + k0, n, H));
+    transpose4x4(u.da, rowg);
     for (int q = 0; q < 4; ++q) store(v.dg + static_cast<std::size_t>(n[q]) * Gp + a0, rowg[q]);
-    rows_store(v.dc + k0, n, Hp, mul(dcv, f));
+    rows_store(v.dc + k0, n, Hp, u.dc);
     for (int q = 0; q < 4; ++q) {
       const __m128 hv = _mm_loadu_ps(h + n[q] * H + k0);
       s0 = _mm_fmadd_ps(_mm_set1_ps(p0[q]), hv, s0);

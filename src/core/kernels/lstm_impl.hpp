@@ -16,7 +16,7 @@ constexpr int L = S::L;
 
 // ---- activations (the formulas of math.cpp's fast_exp, L lanes at a time) -----
 // e^-x: n = round(-x log2e) by the 1.5 * 2^23 shifter, r = -x - n ln2 (Cody-Waite),
-// the Cephes polynomial, times 2^n built in the exponent field. The negation is
+// the Cephes polynomial, times 2^n (S::times_pow2). The negation is
 // folded into the constants: min(88, -x) = -max(-88, x), (-x) log2e = x (-log2e),
 // -n ln2hi + (-x) = fnms(n, ln2hi, x).
 // Where S scales by any power of two (S::kScaleAnyN: AVX-512's vscalefps), the
@@ -62,8 +62,7 @@ inline V activate(V pre, M g) {
 template <int K>
 inline void exp_neg_k(V* x) {
   const V shifter = S::set1(k::kShifter);
-  V t[K], r[K], p[K];
-  V n[K];
+  V t[K], n[K], r[K], p[K];
   for (int i = 0; i < K; ++i) x[i] = S::max(S::set1(-k::kExpHi), x[i]);
   if constexpr (!S::kScaleAnyN)
     for (int i = 0; i < K; ++i) x[i] = S::min(S::set1(-k::kExpLo), x[i]);
@@ -323,13 +322,22 @@ void cell_row(int H, const float* a, const float* cp, float* c, float* tc, float
 
 // pred = h head_w + head_b for one row: each head one fma chain over the chunks and
 // a fixed-order lane reduction.
-void head_row(int H, int Hp, const float* h, const float* hwT, const float* hb, float* pred) {
-  V s0 = S::zero(), s1 = S::zero();
+// The two heads' dot products of one row h [H] as lane vectors s0, s1, before their
+// lane sum (head_row, S::heads_special): one fma chain over the chunks. A 4-unit
+// tail by a plain 4-float load, as the cell update stores it (a masked load waited
+// for that store to reach the cache); lanes past H are 0 either way.
+inline void head_dots(int H, int Hp, const float* h, const float* hwT, V& s0, V& s1) {
+  s0 = S::zero();
+  s1 = S::zero();
   for (int k0 = 0; k0 < H; k0 += L) {
-    const V hv = S::loadz(S::mask_n(H - k0), h + k0);
+    const V hv = L > 4 && H - k0 == 4 ? S::load4(h + k0) : S::loadz(S::mask_n(H - k0), h + k0);
     s0 = S::fma(hv, S::load(hwT + k0), s0);
     s1 = S::fma(hv, S::load(hwT + Hp + k0), s1);
   }
+}
+void head_row(int H, int Hp, const float* h, const float* hwT, const float* hb, float* pred) {
+  V s0, s1;
+  head_dots(H, Hp, h, hwT, s0, s1);
   pred[0] = hb[0] + S::hsum(s0);
   pred[1] = hb[1] + S::hsum(s1);
 }
@@ -445,12 +453,31 @@ void forward_predict(const View& v) {
 // load would wait for the previous row's masked store). n ascending per element.
 // Gates of a chunk at kernel columns a0 + q qs (gate_col layout above).
 // Ord: the rows in the order ord, dpred at rows src (a permuted plan); else 0, 1, ..
+// The gate gradients of one vector of units (the equations above) from dh (dpred's
+// part added), the gates i, f, g, o, tanh(c_t), dc from step t + 1 and c_{t-1}. One
+// definition for the row-by-row code and the packed rows of S::grads_tail4, so the
+// two compute the same values.
+struct UnitGrads {
+  V da[4];  // da_i, da_f, da_g, da_o
+  V dc;     // dc f, flowing to step t - 1
+};
+inline UnitGrads unit_grads(V dhv, V i, V f, V g, V o, V tv, V dc_next, V c_prev) {
+  const V one = S::set1(1.0f);
+  const V dcv = S::fma(S::mul(dhv, o), S::fnma(tv, tv, one), dc_next);
+  UnitGrads r;
+  r.da[0] = S::mul(S::mul(dcv, g), S::mul(i, S::sub(one, i)));
+  r.da[1] = S::mul(S::mul(dcv, c_prev), S::mul(f, S::sub(one, f)));
+  r.da[2] = S::mul(S::mul(dcv, i), S::fnma(g, g, one));
+  r.da[3] = S::mul(S::mul(dhv, tv), S::mul(o, S::sub(one, o)));
+  r.dc = S::mul(dcv, f);
+  return r;
+}
+
 template <int W, bool Ord>
 void grads_chunk(const View& v, int nb, const int* ord, int k0, int a0, int qs, const float* act,
                  const float* tc, const float* h, const float* cp, const float* dp) {
   const int H = v.H, Hp = v.Hp, Gp = v.Gp;
   const M m = S::mask_n(H - k0);
-  const V one = S::set1(1.0f);
   const V w0 = S::load(v.hwT + k0), w1 = S::load(v.hwT + Hp + k0);
   V hw0 = S::load(v.dhwT + k0), hw1 = S::load(v.dhwT + Hp + k0);
   // A 4-unit tail: the ISA may take the first rows 4 at a time (S::grads_tail4).
@@ -467,17 +494,10 @@ void grads_chunk(const View& v, int nb, const int* ord, int k0, int a0, int qs, 
     dhv = S::fma(dp1, w1, dhv);
     const V i = ld<W>(m, a), f = ld<W>(m, a + qs);
     const V g = ld<W>(m, a + 2 * qs), o = ld<W>(m, a + 3 * qs);
-    const V tv = ld<W>(m, tc + q);
-    const V dao = S::mul(S::mul(dhv, tv), S::mul(o, S::sub(one, o)));
-    const V dcv = S::fma(S::mul(dhv, o), S::fnma(tv, tv, one), ld<W>(m, v.dc + qp));
-    const V dai = S::mul(S::mul(dcv, g), S::mul(i, S::sub(one, i)));
-    const V dag = S::mul(S::mul(dcv, i), S::fnma(g, g, one));
-    const V daf = S::mul(S::mul(dcv, ld<W>(m, cp + q)), S::mul(f, S::sub(one, f)));
-    st<W>(dg, m, dai);
-    st<W>(dg + qs, m, daf);
-    st<W>(dg + 2 * qs, m, dag);
-    st<W>(dg + 3 * qs, m, dao);
-    st<W>(v.dc + qp, m, S::mul(dcv, f));
+    const UnitGrads u = unit_grads(dhv, i, f, g, o, ld<W>(m, tc + q), ld<W>(m, v.dc + qp),
+                                   ld<W>(m, cp + q));
+    for (int j = 0; j < 4; ++j) st<W>(dg + j * qs, m, u.da[j]);
+    st<W>(v.dc + qp, m, u.dc);
     const V hv = ld<W>(m, h + q);
     hw0 = S::fma(dp0, hv, hw0);
     hw1 = S::fma(dp1, hv, hw1);
